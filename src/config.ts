@@ -1,0 +1,170 @@
+import { z } from 'zod';
+
+/** A configuration problem: start-up prints `message` as its one line and exits 1. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const postgresUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return (u.protocol === 'postgres:' || u.protocol === 'postgresql:') && u.hostname.length > 0;
+    } catch {
+      return false;
+    }
+  }, 'must be a postgres:// URL such as postgres://user@host:5432/db');
+
+const httpUrl = z
+  .string()
+  .refine((v) => {
+    try {
+      const u = new URL(v);
+      return u.protocol === 'http:' || u.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const base64Key = z.string().refine((v) => {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(v)) return false;
+  return Buffer.from(v, 'base64').length === 32;
+}, 'must be 32 bytes encoded as base64 (generate one with: openssl rand -base64 32)');
+
+const optionalNonEmpty = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const positiveInt = (def: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return def;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive whole number' });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORT: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 3000;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 65535) {
+        ctx.addIssue({ code: 'custom', message: 'must be a port number from 0 to 65535' });
+        return z.NEVER;
+      }
+      return n;
+    }),
+  PUBLIC_BASE_URL: httpUrl.optional(),
+  DATABASE_URL: postgresUrl.optional().or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ENCRYPTION_KEY: base64Key.optional().or(z.literal('').transform(() => undefined)),
+  HUBSPOT_CLIENT_ID: optionalNonEmpty,
+  HUBSPOT_CLIENT_SECRET: optionalNonEmpty,
+  HUBSPOT_API_BASE_URL: httpUrl.default('https://api.hubapi.com'),
+  HUBSPOT_AUTH_BASE_URL: httpUrl.default('https://app.hubspot.com'),
+  WHATSAPP_API_BASE_URL: httpUrl.default('https://graph.facebook.com'),
+  WHATSAPP_API_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+$/, 'must look like v24.0')
+    .default('v24.0'),
+  WHATSAPP_APP_SECRET: optionalNonEmpty,
+  WHATSAPP_VERIFY_TOKEN: optionalNonEmpty,
+  WHATSAPP_THROUGHPUT_PER_SECOND: positiveInt(80),
+  ATTACHMENT_QUOTA_MB: positiveInt(50),
+  DB_POOL_MAX: positiveInt(10),
+});
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  logLevel: string;
+  port: number;
+  publicBaseUrl: string;
+  databaseUrl?: string;
+  dataDir: string;
+  /** Base64 key from ENCRYPTION_KEY; undefined means "use the development key in DATA_DIR". */
+  encryptionKey?: string;
+  hubspot: { clientId: string; clientSecret: string; apiBaseUrl: string; authBaseUrl: string };
+  whatsapp: {
+    apiBaseUrl: string;
+    apiVersion: string;
+    appSecret: string;
+    verifyToken: string;
+    throughputPerSecond: number;
+  };
+  attachmentQuotaBytes: number;
+  dbPoolMax: number;
+}
+
+export interface LoadOptions {
+  /** `npm start`: refuse to run without HubSpot and Meta credentials. */
+  requireCredentials?: boolean;
+}
+
+const CREDENTIALS = [
+  'HUBSPOT_CLIENT_ID',
+  'HUBSPOT_CLIENT_SECRET',
+  'WHATSAPP_APP_SECRET',
+  'WHATSAPP_VERIFY_TOKEN',
+] as const;
+
+/** Parses the environment once; throws ConfigError with one line naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message}`);
+  }
+  const e = parsed.data;
+  if (opts.requireCredentials) {
+    const missing = CREDENTIALS.filter((k) => !e[k]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Missing configuration: ${missing.join(', ')} must be set (the HubSpot app and Meta app credentials; see README "Production")`,
+      );
+    }
+  }
+  if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
+    throw new ConfigError('Missing configuration: ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, base64)');
+  }
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    port: e.PORT,
+    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    encryptionKey: e.ENCRYPTION_KEY,
+    hubspot: {
+      clientId: e.HUBSPOT_CLIENT_ID ?? '',
+      clientSecret: e.HUBSPOT_CLIENT_SECRET ?? '',
+      apiBaseUrl: e.HUBSPOT_API_BASE_URL,
+      authBaseUrl: e.HUBSPOT_AUTH_BASE_URL,
+    },
+    whatsapp: {
+      apiBaseUrl: e.WHATSAPP_API_BASE_URL,
+      apiVersion: e.WHATSAPP_API_VERSION,
+      appSecret: e.WHATSAPP_APP_SECRET ?? '',
+      verifyToken: e.WHATSAPP_VERIFY_TOKEN ?? '',
+      throughputPerSecond: e.WHATSAPP_THROUGHPUT_PER_SECOND,
+    },
+    attachmentQuotaBytes: e.ATTACHMENT_QUOTA_MB * 1024 * 1024,
+    dbPoolMax: e.DB_POOL_MAX,
+  };
+}

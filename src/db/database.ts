@@ -1,0 +1,96 @@
+import pg from 'pg';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded.js';
+import path from 'node:path';
+
+// BIGINT (int8) columns hold HubSpot ids and counters that fit in a JS number; COUNT(*) returns int8 too.
+pg.types.setTypeParser(20, (v: string) => Number(v));
+
+/** Anything that runs SQL: the pool, or a client inside a transaction. */
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export interface Database {
+  pool: pg.Pool;
+  /** Connection string (with any password); never log it, use `describe`. */
+  url: string;
+  /** Where the data lives, without secrets: for start-up lines and errors. */
+  describe: string;
+  embedded: boolean;
+  query<R extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** Runs `fn` in one transaction; rolls back when it throws. Never wait on another connection inside. */
+  tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {}
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** For the embedded database; undefined keeps it in memory (tests). */
+  dataDir?: string;
+  poolMax?: number;
+}
+
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/** Opens the system of record: PostgreSQL at DATABASE_URL, else the embedded PGlite in DATA_DIR. */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  let embedded: EmbeddedPostgres | undefined;
+  let url = opts.databaseUrl;
+  let describe: string;
+  if (url) {
+    describe = redactUrl(url);
+  } else {
+    const dir = opts.dataDir ? path.resolve(opts.dataDir, 'pglite') : undefined;
+    embedded = await startEmbeddedPostgres(dir);
+    url = embedded.url;
+    describe = dir ? `embedded PostgreSQL (PGlite) in ${dir}` : 'embedded PostgreSQL (PGlite) in memory';
+  }
+  // PGlite is one session: a small pool is plenty and keeps its queue short.
+  const max = embedded ? Math.min(opts.poolMax ?? 4, 4) : (opts.poolMax ?? 10);
+  const pool = new pg.Pool({ connectionString: url, max, connectionTimeoutMillis: 10_000, idleTimeoutMillis: 30_000 });
+  pool.on('error', () => {
+    /* an idle client died (server restart); the pool replaces it */
+  });
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    await embedded?.close().catch(() => {});
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new DatabaseUnavailableError(`Cannot connect to the database at ${describe}: ${reason}`);
+  }
+  const db: Database = {
+    pool,
+    url,
+    describe,
+    embedded: Boolean(embedded),
+    query: (text, values) => pool.query(text, values as unknown[]),
+    async tx(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+      await embedded?.close();
+    },
+  };
+  return db;
+}

@@ -1,0 +1,66 @@
+import express, { type Express, type Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import { pinoHttp } from 'pino-http';
+import type { AppContext, DomainModule } from '../app-context.js';
+import { errorHandler, unknownRoute } from './errors.js';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The exact request bytes, for signature checks (X-Hub-Signature-256, X-HubSpot-Signature-v3). */
+    rawBody?: Buffer;
+  }
+}
+
+const keepRaw = (req: Request, _res: unknown, buf: Buffer) => {
+  req.rawBody = buf;
+};
+
+/** Raw-body routes parse their own bytes after checking a signature (Meta's webhook). */
+export const RAW_BODY_PATHS = ['/webhooks/whatsapp'];
+
+/** Builds the HTTP app. Tests call this and use supertest; nothing here listens on a port. */
+export async function createHttpApp(ctx: AppContext, modules: DomainModule[]): Promise<Express> {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false); // signed URLs are rebuilt from PUBLIC_BASE_URL, never from proxy headers
+
+  app.use(
+    pinoHttp({
+      logger: ctx.logger,
+      genReqId: (req, res) => {
+        const incoming = req.headers['x-request-id'];
+        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+
+  const json = express.json({ limit: '1mb', verify: keepRaw });
+  app.use((req, res, next) => (RAW_BODY_PATHS.some((p) => req.path.startsWith(p)) ? next() : json(req, res, next)));
+
+  app.get('/health', async (_req, res) => {
+    try {
+      await Promise.race([
+        ctx.db.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
+      ]);
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  const router = express.Router();
+  for (const m of modules) await m.register(ctx, router);
+  app.use(router);
+
+  app.use(unknownRoute);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,144 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from '../logger.js';
+import type { Database, Queryable } from '../db/database.js';
+
+export interface JobContext {
+  id: string;
+  /** How many times this job already failed before this attempt. */
+  retryCount: number;
+}
+
+export interface JobDefinition<T extends object> {
+  name: string;
+  handler: (data: T, job: JobContext) => Promise<unknown>;
+  /** Attempts after the first; then the job moves to `<name>.dead`. Default 5. */
+  retryLimit?: number;
+  /** First retry delay in seconds; doubles each attempt (backoff). Default 2. */
+  retryDelaySeconds?: number;
+  retryDelayMaxSeconds?: number;
+  /** An attempt still active after this is presumed dead (its worker died) and retried. Default 300. */
+  expireInSeconds?: number;
+  /** Jobs this process works on at once for this queue. Default 2. */
+  concurrency?: number;
+}
+
+export interface SendOptions {
+  /** At most one queued job with this key per queue (dedupes redelivered work). */
+  singletonKey?: string;
+  startAfterSeconds?: number;
+  /** Enqueue inside the caller's transaction (commit-or-nothing with the caller's writes). */
+  client?: Queryable;
+}
+
+export interface JobQueueOptions {
+  pollingIntervalSeconds?: number;
+  superviseIntervalSeconds?: number;
+  /** false: only send (no workers). */
+  work?: boolean;
+}
+
+const DEAD_SUFFIX = '.dead';
+
+/**
+ * Durable work on PostgreSQL (pg-boss): survives process death, shared by every instance.
+ * Retries with exponential backoff; a job that exhausts them lands in `<queue>.dead`.
+ */
+export class JobQueue {
+  readonly boss: PgBoss;
+  private readonly definitions = new Map<string, JobDefinition<any>>();
+  private readonly workerIds = new Map<string, string[]>();
+  private started = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly logger: Logger,
+    private readonly opts: JobQueueOptions = {},
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text: string, values: unknown[]) => db.query(text, values) },
+      schema: 'pgboss',
+      superviseIntervalSeconds: opts.superviseIntervalSeconds ?? 5,
+      maintenanceIntervalSeconds: 300,
+      schedule: false, // periodic work goes through Scheduler (once per period, testable clock)
+    } as any);
+    this.boss.on('error', (err: Error) => logger.error({ err }, 'job queue error'));
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.boss.start();
+    this.started = true;
+    for (const def of this.definitions.values()) await this.activate(def);
+  }
+
+  /** Registers a queue and its handler; workers start with `start()` (or at once if started). */
+  async define<T extends object>(def: JobDefinition<T>): Promise<void> {
+    this.definitions.set(def.name, def);
+    if (this.started) await this.activate(def);
+  }
+
+  private async activate(def: JobDefinition<any>): Promise<void> {
+    const dead = def.name + DEAD_SUFFIX;
+    await this.boss.createQueue(dead);
+    await this.boss.createQueue(def.name, {
+      retryLimit: def.retryLimit ?? 5,
+      retryDelay: def.retryDelaySeconds ?? 2,
+      retryBackoff: true,
+      retryDelayMax: def.retryDelayMaxSeconds ?? 600,
+      expireInSeconds: def.expireInSeconds ?? 300,
+      deadLetter: dead,
+    });
+    if (this.opts.work === false) return;
+    const ids: string[] = [];
+    for (let i = 0; i < (def.concurrency ?? 2); i++) {
+      const id = await this.boss.work<object>(
+        def.name,
+        { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
+        async (jobs) => {
+          for (const job of jobs) {
+            try {
+              await def.handler(job.data, { id: job.id, retryCount: job.retryCount });
+            } catch (err) {
+              this.logger.warn({ err, queue: def.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
+              throw err;
+            }
+          }
+        },
+      );
+      ids.push(id);
+    }
+    this.workerIds.set(def.name, ids);
+  }
+
+  async send<T extends object>(name: string, data: T, opts: SendOptions = {}): Promise<string | null> {
+    const client = opts.client;
+    const id = await this.boss.send(name, data, {
+      singletonKey: opts.singletonKey,
+      startAfter: opts.startAfterSeconds,
+      ...(client ? { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } : {}),
+    } as any);
+    // Wake a local worker now rather than at its next poll (not inside a transaction: not visible yet).
+    if (!client) this.notify(name);
+    return id;
+  }
+
+  notify(name: string): void {
+    for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
+  }
+
+  /** Jobs waiting in a queue's dead-letter queue (for tests and operators). */
+  async deadLetters(name: string): Promise<number> {
+    const r = await this.db.query(
+      `SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1`,
+      [name + DEAD_SUFFIX],
+    );
+    return r.rows[0].n;
+  }
+
+  /** Stops fetching new jobs and waits (up to `timeoutMs`) for running ones to finish. */
+  async stop(timeoutMs = 20_000): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false } as any);
+  }
+}
