@@ -33,6 +33,8 @@ export interface SendOptions {
 export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   superviseIntervalSeconds?: number;
+  /** How often jobs past their expiry (dead workers) are failed and retried. Default 30. */
+  monitorIntervalSeconds?: number;
   /** false: only send (no workers). */
   work?: boolean;
 }
@@ -58,6 +60,7 @@ export class JobQueue {
       db: { executeSql: (text: string, values: unknown[]) => db.query(text, values) },
       schema: 'pgboss',
       superviseIntervalSeconds: opts.superviseIntervalSeconds ?? 5,
+      monitorIntervalSeconds: opts.monitorIntervalSeconds ?? 30,
       maintenanceIntervalSeconds: 300,
       schedule: false, // periodic work goes through Scheduler (once per period, testable clock)
     } as any);
