@@ -1,0 +1,5 @@
+// Card entrypoint (whatsapp-card-hsmeta.json): the WhatsApp tab on the contact record.
+import { hubspot } from '@hubspot/ui-extensions';
+import { WhatsAppCardView } from './WhatsAppCardView';
+
+hubspot.extend<'crm.record.tab'>(({ context }) => <WhatsAppCardView context={context} />);

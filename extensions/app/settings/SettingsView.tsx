@@ -1,0 +1,232 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, Button, ErrorState, Flex, LoadingSpinner, Tab, Tabs, Text } from '@hubspot/ui-extensions';
+import { AgentsSection } from './AgentsSection';
+import { ApiError, createSettingsApi, type ApiContext, type SettingsApi } from './api';
+import { BusinessHoursSection } from './BusinessHoursSection';
+import { ConsentSection } from './ConsentSection';
+import { ConversationsSection } from './ConversationsSection';
+import { KeywordsSection } from './KeywordsSection';
+import { NumbersSection } from './NumbersSection';
+import { QuickRepliesSection } from './QuickRepliesSection';
+import { RoutingSection } from './RoutingSection';
+import type { Agent, Me, Owner, Settings, WhatsAppNumber } from './types';
+import { validateSettings, type Errors } from './validate';
+
+export interface SettingsContextLike extends ApiContext {
+  portal: { id: number; timezone?: string };
+}
+
+export interface SettingsViewProps {
+  context: SettingsContextLike;
+  api?: SettingsApi;
+}
+
+interface Loaded {
+  settings: Settings;
+  numbers: WhatsAppNumber[];
+  agents: Agent[];
+  owners: Owner[];
+  me: Me | null;
+}
+
+const clone = <T,>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+export function SettingsView({ context, api: apiProp }: SettingsViewProps) {
+  const baseUrl = context.variables?.apiBaseUrl;
+  const api = useMemo(
+    () =>
+      apiProp ??
+      createSettingsApi({ portal: { id: context.portal.id }, user: { id: context.user.id }, variables: { apiBaseUrl: baseUrl } }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [apiProp, context.portal.id, context.user.id, baseUrl],
+  );
+
+  const [phase, setPhase] = useState<'loading' | 'error' | 'ready'>('loading');
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [data, setData] = useState<Loaded | null>(null);
+  const [draft, setDraft] = useState<Settings | null>(null);
+  const [serverErrors, setServerErrors] = useState<Errors>({});
+  const [saving, setSaving] = useState(false);
+  const [result, setResult] = useState<{ ok: boolean; title: string; message: string } | null>(null);
+  const [revision, setRevision] = useState(0);
+  const mounted = useRef(true);
+  useEffect(
+    () => () => {
+      mounted.current = false;
+    },
+    [],
+  );
+
+  const load = useCallback(async () => {
+    setPhase('loading');
+    setLoadError(null);
+    try {
+      const [settings, numbers, agents, owners, me] = await Promise.all([
+        api.getSettings(),
+        api.listNumbers(),
+        api.listAgents(),
+        api.listOwners(),
+        api.getMe().catch(() => null),
+      ]);
+      if (!mounted.current) return;
+      setData({ settings, numbers, agents, owners, me });
+      setDraft(clone(settings));
+      setRevision((r) => r + 1);
+      setPhase('ready');
+    } catch (e) {
+      if (!mounted.current) return;
+      setLoadError(e instanceof ApiError ? e.message : 'Something went wrong.');
+      setPhase('error');
+    }
+  }, [api]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const clientErrors = useMemo(() => (draft ? validateSettings(draft) : {}), [draft]);
+  const errors: Errors = { ...serverErrors, ...clientErrors };
+  const err = (path: string) => errors[path];
+
+  const update = (change: (d: Settings) => void) => {
+    setDraft((d) => {
+      if (!d) return d;
+      const next = clone(d);
+      change(next);
+      return next;
+    });
+    setServerErrors({});
+    setResult(null);
+  };
+
+  if (phase === 'loading') {
+    return <LoadingSpinner testId="settings-loading" label="Loading WhatsApp settings…" showLabel layout="centered" />;
+  }
+  if (phase === 'error' || !data || !draft) {
+    return (
+      <ErrorState testId="settings-error" title="Couldn't load the WhatsApp settings">
+        <Text>{loadError ?? 'Something went wrong.'}</Text>
+        <Button testId="settings-retry" onClick={() => void load()}>
+          Try again
+        </Button>
+      </ErrorState>
+    );
+  }
+
+  const readOnly = data.me?.isAdmin === false;
+  const dirty = JSON.stringify(draft) !== JSON.stringify(data.settings);
+
+  const save = async () => {
+    setResult(null);
+    const count = Object.keys(clientErrors).length;
+    if (count) {
+      setResult({
+        ok: false,
+        title: 'Settings not saved',
+        message: `Fix the ${count} highlighted field${count === 1 ? '' : 's'} before saving.`,
+      });
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = await api.putSettings(draft);
+      if (!mounted.current) return;
+      const bumped = saved.consent.version !== data.settings.consent.version;
+      setData({ ...data, settings: saved });
+      setDraft(clone(saved));
+      setServerErrors({});
+      setRevision((r) => r + 1);
+      setResult({
+        ok: true,
+        title: 'Settings saved',
+        message: bumped ? `Consent text is now version ${saved.consent.version}.` : 'Your changes are live.',
+      });
+    } catch (e) {
+      const ae = e instanceof ApiError ? e : new ApiError('UNKNOWN', 'The settings could not be saved.');
+      setServerErrors(ae.details);
+      setResult({ ok: false, title: 'Settings not saved', message: ae.message });
+    } finally {
+      if (mounted.current) setSaving(false);
+    }
+  };
+
+  const sectionProps = { draft, update, err };
+
+  return (
+    <Flex direction="column" gap="md" testId="settings-page">
+      {readOnly ? (
+        <Alert testId="read-only" variant="warning" title="View only">
+          Only HubSpot admins (with App Marketplace access) can change these settings.
+        </Alert>
+      ) : null}
+      <Tabs defaultSelected="numbers">
+        <Tab tabId="numbers" title="Numbers">
+          <NumbersSection
+            api={api}
+            numbers={data.numbers}
+            readOnly={readOnly}
+            onConnected={(n) =>
+              setData((d) =>
+                d ? { ...d, numbers: [...d.numbers.filter((x) => x.phoneNumberId !== n.phoneNumberId), n] } : d,
+              )
+            }
+          />
+        </Tab>
+        <Tab tabId="agents" title="Agents">
+          <AgentsSection api={api} initialAgents={data.agents} owners={data.owners} numbers={data.numbers} readOnly={readOnly} />
+        </Tab>
+        <Tab tabId="routing" title="Routing">
+          <RoutingSection {...sectionProps} numbers={data.numbers} />
+        </Tab>
+        <Tab tabId="consent" title="Consent">
+          <ConsentSection {...sectionProps} savedText={data.settings.consent.text} />
+        </Tab>
+        <Tab tabId="hours" title="Business hours">
+          <BusinessHoursSection {...sectionProps} portalTimeZone={context.portal.timezone} />
+        </Tab>
+        <Tab tabId="conversations" title="Labels and closing">
+          <ConversationsSection {...sectionProps} />
+        </Tab>
+        <Tab tabId="quick-replies" title="Quick replies">
+          <QuickRepliesSection {...sectionProps} numbers={data.numbers} />
+        </Tab>
+        <Tab tabId="keywords" title="Keywords">
+          <KeywordsSection key={revision} {...sectionProps} />
+        </Tab>
+      </Tabs>
+      <Flex gap="sm" align="center">
+        <Button testId="save-settings" variant="primary" disabled={saving || readOnly} onClick={() => void save()}>
+          {saving ? 'Saving…' : 'Save settings'}
+        </Button>
+        <Button
+          testId="discard-settings"
+          variant="secondary"
+          disabled={saving || !dirty}
+          onClick={() => {
+            setDraft(clone(data.settings));
+            setServerErrors({});
+            setResult(null);
+            setRevision((r) => r + 1);
+          }}
+        >
+          Discard changes
+        </Button>
+        <Text variant="microcopy">
+          {dirty ? 'Unsaved changes. ' : ''}Numbers and agents are saved with their own buttons.
+        </Text>
+      </Flex>
+      {result ? (
+        <Alert testId="settings-result" variant={result.ok ? 'success' : 'error'} title={result.title}>
+          {result.message}
+          {!result.ok && Object.keys(serverErrors).length > 0 ? (
+            <Text testId="settings-result-details" variant="microcopy">
+              {Object.entries(serverErrors)
+                .map(([k, v]) => `${k}: ${v}`)
+                .join(' · ')}
+            </Text>
+          ) : null}
+        </Alert>
+      ) : null}
+    </Flex>
+  );
+}
