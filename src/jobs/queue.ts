@@ -91,6 +91,10 @@ export class JobQueue {
       expireInSeconds: def.expireInSeconds ?? 300,
       deadLetter: dead,
     });
+    // pg-boss looks a queue up through the pool on first send and caches it; warm that cache now,
+    // so a send inside a transaction never waits on a second connection (deadlock on PGlite).
+    await this.boss.getQueueStats(dead);
+    await this.boss.getQueueStats(def.name);
     if (this.opts.work === false) return;
     const ids: string[] = [];
     for (let i = 0; i < (def.concurrency ?? 2); i++) {
