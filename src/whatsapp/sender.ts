@@ -1,0 +1,372 @@
+import axios from 'axios';
+import type { PoolClient } from 'pg';
+import type { AppContext } from '../app-context.js';
+import { getContact, type ContactRow } from '../contacts/contacts-repo.js';
+import { AppError, notFound, validation, zodDetails } from '../http/errors.js';
+import { attachmentUsage, chargeAttachment, checkOutboundMedia, formatBytes } from '../media/index.js';
+import { buildTemplateComponents, checkTemplateParameters, findTemplate, renderTemplateText, type TemplateRow } from '../templates/index.js';
+import { MetaApiError, type GraphClient } from './graph.js';
+import type { ThroughputLimiter } from './limiter.js';
+import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
+import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
+import { warmQueues } from './queues.js';
+import { applyWaitingStatuses, advanceStatus } from './status.js';
+import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
+
+export const SEND_RETRY_QUEUE = 'whatsapp.send-retry';
+/** Deferred attempts after the first call before a message fails as rate limited / unavailable. */
+export const MAX_SEND_ATTEMPTS = 6;
+
+export interface SenderDeps {
+  ctx: AppContext;
+  graph: GraphClient;
+  limiter: ThroughputLimiter;
+  /** Waits between in-request retries of a throughput (130429) or transient error. */
+  inlineRetryDelaysMs: number[];
+  /** Re-reads a WABA's templates (used when a template is not known locally yet). */
+  syncTemplates: (wabaId: string) => Promise<unknown>;
+}
+
+/** Delay before deferred attempt `attempt` (1-based): 131056 never sooner than 6 s to the same customer, then 4^n s. */
+export function retryDelaySeconds(code: number | undefined, attempt: number): number {
+  if (code === 131056) return Math.max(6, 4 ** attempt);
+  return Math.min(300, 2 ** attempt * 2);
+}
+
+function errorJson(e: MetaApiError, reason: MetaErrorReason) {
+  return {
+    code: e.code ?? (e.network ? 'NETWORK' : 'UNKNOWN'),
+    title: e.message,
+    message: e.details ?? e.message,
+    details: e.details ?? null,
+    reason,
+    fbtraceId: e.fbtraceId ?? null,
+  };
+}
+
+interface Built {
+  type: string;
+  text: string | null;
+  templateName: string | null;
+  body: Record<string, unknown>;
+  attachmentBytes: number;
+}
+
+export class Sender {
+  constructor(private readonly d: SenderDeps) {}
+
+  private get ctx(): AppContext {
+    return this.d.ctx;
+  }
+
+  token(n: NumberRow): string {
+    return this.ctx.secrets.decrypt(n.access_token_enc);
+  }
+
+  rateOf(n: NumberRow): number {
+    return n.throughput_per_second ?? this.ctx.config.whatsapp.throughputPerSecond;
+  }
+
+  async send(input: OutboundRequest): Promise<MessageRow> {
+    const parsed = OutboundRequestSchema.safeParse(input);
+    if (!parsed.success) {
+      const details = zodDetails(parsed.error);
+      const [field, msg] = Object.entries(details)[0] ?? ['_', 'invalid'];
+      throw validation(`${field}: ${msg}`, details);
+    }
+    const req = parsed.data as OutboundRequest;
+    const db = this.ctx.db;
+    const number = await portalNumber(db.pool, req.portalId, req.phoneNumberId);
+    if (!number) throw notFound(`WhatsApp number ${req.phoneNumberId} is not connected to this portal`);
+    if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
+    const contact = await getContact(db.pool, req.portalId, req.contactId);
+    if (!contact) throw notFound(`Contact ${req.contactId} not found`);
+    if (!contact.phone_e164 && !contact.bsuid) throw validation('The contact has no WhatsApp identity', { contactId: 'no phone or user id' });
+    if (req.clientKey) {
+      const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
+      if (existing) return existing;
+    }
+    const built = await this.build(req.content, number, contact);
+    await warmQueues(this.ctx, [SEND_RETRY_QUEUE], ['message.outbound', 'message.status']);
+    const now = this.ctx.clock.now();
+
+    const inserted = await db.tx(async (c) => {
+      const r = await c.query<MessageRow>(
+        `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, client_key, direction, type, text, payload,
+                               status, sender, agent_id, template_name, sent_at, status_at)
+         VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8::jsonb, 'accepted', $9, $10, $11, $12, $12)
+         ON CONFLICT (portal_id, client_key) WHERE client_key IS NOT NULL DO NOTHING
+         RETURNING *`,
+        [
+          req.portalId,
+          req.contactId,
+          req.conversationId ?? null,
+          req.phoneNumberId,
+          req.clientKey ?? null,
+          built.type,
+          built.text,
+          JSON.stringify({ content: req.content, request: built.body, attempts: 0 }),
+          req.sender,
+          req.agentId ?? null,
+          built.templateName,
+          now,
+        ],
+      );
+      const row = r.rows[0];
+      if (!row) return undefined; // a concurrent send with the same client key won
+      if (req.content.kind === 'media' && req.content.mediaId) {
+        await c.query(
+          `UPDATE media_objects SET message_id = $1, updated_at = now()
+           WHERE id = (SELECT id FROM media_objects WHERE direction = 'out' AND meta_media_id = $2 AND phone_number_id = $3 AND message_id IS NULL ORDER BY id DESC LIMIT 1)`,
+          [row.id, req.content.mediaId, req.phoneNumberId],
+        );
+      }
+      if (built.attachmentBytes > 0) {
+        const quota = this.ctx.config.attachmentQuotaBytes;
+        const total = await chargeAttachment(c, { portalId: req.portalId, contactId: req.contactId, bytes: built.attachmentBytes, quotaBytes: quota, at: now });
+        if (total === null) throw await this.quotaError(c, req.portalId, req.contactId, built.attachmentBytes, now);
+      }
+      return row;
+    });
+    if (!inserted) return (await this.byClientKey(db.pool, req.portalId, req.clientKey!))!;
+    return this.attempt(inserted, number, 0);
+  }
+
+  private async quotaError(c: PoolClient, portalId: number, contactId: number, bytes: number, at: Date): Promise<AppError> {
+    const used = await attachmentUsage(c, portalId, contactId, at);
+    const quota = this.ctx.config.attachmentQuotaBytes;
+    return new AppError(
+      409,
+      'ATTACHMENT_QUOTA',
+      `This contact's monthly attachment quota is ${formatBytes(quota)}; ${formatBytes(used)} are used this month and this file (${formatBytes(bytes)}) does not fit. It resets on the 1st.`,
+      { quotaBytes: quota, usedBytes: used, fileBytes: bytes },
+    );
+  }
+
+  private async byClientKey(q: Pick<PoolClient, 'query'>, portalId: number, key: string): Promise<MessageRow | undefined> {
+    const r = await q.query<MessageRow>(`SELECT * FROM messages WHERE portal_id = $1 AND client_key = $2`, [portalId, key]);
+    return r.rows[0];
+  }
+
+  /** The Graph request body and what we store, checked before anything is stored or sent. */
+  private async build(content: OutboundContent, number: NumberRow, contact: ContactRow): Promise<Built> {
+    const base: Record<string, unknown> = { messaging_product: 'whatsapp', recipient_type: 'individual' };
+    if (contact.phone_e164) base.to = contact.phone_e164;
+    else base.recipient = contact.bsuid;
+    switch (content.kind) {
+      case 'text':
+        return {
+          type: 'text',
+          text: content.text,
+          templateName: null,
+          body: { ...base, type: 'text', text: { body: content.text, preview_url: /https?:\/\//.test(content.text) } },
+          attachmentBytes: 0,
+        };
+      case 'interactive_buttons':
+        return {
+          type: 'interactive',
+          text: content.body,
+          templateName: null,
+          body: {
+            ...base,
+            type: 'interactive',
+            interactive: {
+              type: 'button',
+              body: { text: content.body },
+              ...(content.footer ? { footer: { text: content.footer } } : {}),
+              action: { buttons: content.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
+            },
+          },
+          attachmentBytes: 0,
+        };
+      case 'media': {
+        const size = await this.attachmentSize(content, number);
+        if (size.mimeType !== undefined || size.bytes > 0) {
+          const check = checkOutboundMedia({ size: size.bytes > 0 ? size.bytes : 1, mimeType: size.mimeType ?? '', kind: content.mediaType });
+          if (!check.ok) throw validation(`The attachment cannot be sent on WhatsApp: ${check.problem}`, { [content.mediaId ? 'mediaId' : 'link']: check.problem });
+        }
+        const media: Record<string, unknown> = content.mediaId ? { id: content.mediaId } : { link: content.link };
+        if (content.caption) media.caption = content.caption;
+        if (content.filename && content.mediaType === 'document') media.filename = content.filename;
+        return {
+          type: content.mediaType,
+          text: content.caption ?? (content.mediaType === 'document' ? (content.filename ?? null) : null),
+          templateName: null,
+          body: { ...base, type: content.mediaType, [content.mediaType]: media },
+          attachmentBytes: size.bytes,
+        };
+      }
+      case 'template': {
+        const t = await this.template(number, content.name, content.language);
+        checkTemplateParameters(t, content.parameters);
+        const components = buildTemplateComponents(t, content.parameters, { headerMedia: content.headerMedia, buttonPayloads: content.buttonPayloads });
+        return {
+          type: 'template',
+          text: renderTemplateText(t, content.parameters),
+          templateName: t.name,
+          body: { ...base, type: 'template', template: { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) } },
+          attachmentBytes: 0,
+        };
+      }
+    }
+  }
+
+  private async template(number: NumberRow, name: string, language: string): Promise<TemplateRow> {
+    let t = await findTemplate(this.ctx.db.pool, number.waba_id, name, language);
+    if (!t) {
+      try {
+        await this.d.syncTemplates(number.waba_id);
+      } catch (err) {
+        this.ctx.logger.warn({ err, wabaId: number.waba_id }, 'template sync on demand failed');
+      }
+      t = await findTemplate(this.ctx.db.pool, number.waba_id, name, language);
+    }
+    if (!t || t.status === 'DELETED') throw notFound(`Template ${name} in ${language} is not a template of this WhatsApp number's account`);
+    if (t.status !== 'APPROVED') {
+      throw new AppError(409, 'TEMPLATE_UNAVAILABLE', `Template ${name} (${language}) is ${t.status.toLowerCase()}, not approved; it cannot be sent`);
+    }
+    return t;
+  }
+
+  /** Size and type of an outbound attachment: from our upload record, else Meta's media info, else a HEAD on the link. */
+  private async attachmentSize(content: Extract<OutboundContent, { kind: 'media' }>, number: NumberRow): Promise<{ bytes: number; mimeType?: string }> {
+    if (content.mediaId) {
+      const r = await this.ctx.db.query<{ size_bytes: number; mime_type: string }>(
+        `SELECT size_bytes, mime_type FROM media_objects WHERE meta_media_id = $1 AND direction = 'out' AND phone_number_id = $2 ORDER BY id DESC LIMIT 1`,
+        [content.mediaId, number.phone_number_id],
+      );
+      if (r.rows[0]) return { bytes: Number(r.rows[0].size_bytes ?? 0), mimeType: r.rows[0].mime_type ?? undefined };
+      try {
+        const info = await this.d.graph.getMediaInfo(content.mediaId, this.token(number), number.phone_number_id);
+        return { bytes: Number(info.file_size ?? 0), mimeType: info.mime_type };
+      } catch (err) {
+        if (err instanceof MetaApiError && !err.network) {
+          throw validation(`WhatsApp does not know media ${content.mediaId}: ${err.details ?? err.message}`, { mediaId: 'unknown media id' });
+        }
+        throw err;
+      }
+    }
+    try {
+      const r = await axios.head(content.link!, { timeout: 5000, maxRedirects: 3 });
+      const len = Number(r.headers['content-length'] ?? 0);
+      const type = typeof r.headers['content-type'] === 'string' ? r.headers['content-type'] : undefined;
+      return { bytes: Number.isFinite(len) ? len : 0, mimeType: type };
+    } catch {
+      this.ctx.logger.info({ phoneNumberId: number.phone_number_id }, 'attachment link did not answer HEAD; size not counted');
+      return { bytes: 0 };
+    }
+  }
+
+  /** Calls Meta for a stored message (first call or a deferred retry) and records the outcome. */
+  async attempt(msg: MessageRow, number: NumberRow, attempt: number): Promise<MessageRow> {
+    const body = { ...(msg.payload.request as Record<string, unknown>), biz_opaque_callback_data: `m:${msg.id}` };
+    const token = this.token(number);
+    let lastErr: MetaApiError | undefined;
+    const delays = attempt === 0 ? this.d.inlineRetryDelaysMs : [];
+    for (let i = 0; i <= delays.length; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
+      await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number));
+      try {
+        const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
+        return await this.accepted(msg, res.wamid, attempt === 0);
+      } catch (err) {
+        if (!(err instanceof MetaApiError)) throw err;
+        lastErr = err;
+        // 131056 (same customer too often) is never retried inline: the next try waits at least 6 s.
+        if (!isRetryable(err) || err.code === 131056) break;
+      }
+    }
+    const e = lastErr!;
+    this.ctx.logger.warn({ messageId: msg.id, phoneNumberId: number.phone_number_id, attempt, meta: e.toJSON() }, 'whatsapp send failed');
+    if (isRetryable(e) && attempt + 1 < MAX_SEND_ATTEMPTS) {
+      const delay = retryDelaySeconds(e.code, attempt + 1);
+      return this.ctx.db.tx(async (c) => {
+        const r = await c.query<MessageRow>(
+          `UPDATE messages SET payload = jsonb_set(payload, '{attempts}', to_jsonb($2::int)) WHERE id = $1 RETURNING *`,
+          [msg.id, attempt + 1],
+        );
+        await this.ctx.jobs.send(SEND_RETRY_QUEUE, { messageId: msg.id, attempt: attempt + 1 }, { client: c, startAfterSeconds: delay, singletonKey: `m:${msg.id}:${attempt + 1}` });
+        if (attempt === 0) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+        return r.rows[0]!;
+      });
+    }
+    const reason = reasonFor(e.code ?? (e.network ? 'NETWORK' : undefined));
+    const finalReason: MetaErrorReason = isRetryable(e) ? (e.code === 130429 || e.code === 131056 ? 'RATE_LIMITED' : 'WHATSAPP_UNAVAILABLE') : reason;
+    if (finalReason === 'NUMBER_TOKEN_INVALID') {
+      await flagNeedsToken(this.ctx.db.pool, number.phone_number_id, e.message);
+      this.ctx.logger.error({ phoneNumberId: number.phone_number_id, portalId: number.portal_id }, 'whatsapp number token rejected by Meta; flagged as needing a new token');
+    }
+    await this.ctx.db.tx(async (c) => {
+      const error = errorJson(e, finalReason);
+      if (attempt === 0) {
+        await c.query(`UPDATE messages SET status = 'failed', status_at = $3, error = $2::jsonb WHERE id = $1 AND status = 'accepted'`, [
+          msg.id,
+          JSON.stringify(error),
+          this.ctx.clock.now(),
+        ]);
+        await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+      } else {
+        // Nobody is waiting on a deferred retry: report the failure like a failed status.
+        await advanceStatus(c, this.ctx.events, { messageId: msg.id, status: 'failed', at: this.ctx.clock.now(), error });
+      }
+    });
+    this.ctx.events.notify('message.outbound');
+    this.ctx.events.notify('message.status');
+    throw appErrorFor(finalReason, { code: e.code, details: e.details, fbtraceId: e.fbtraceId });
+  }
+
+  private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
+    const row = await this.ctx.db.tx(async (c) => {
+      const r = await c.query<MessageRow>(`UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *`, [msg.id, wamid]);
+      await applyWaitingStatuses(c, this.ctx.events, msg.id, wamid);
+      if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+      return r.rows[0]!;
+    });
+    this.ctx.events.notify('message.outbound');
+    this.ctx.events.notify('message.status');
+    const fresh = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [msg.id]);
+    return fresh.rows[0] ?? row;
+  }
+
+  /** The `whatsapp.send-retry` job: a deferred attempt after a rate limit or a transient Meta error. */
+  async retry(messageId: number, attempt: number): Promise<void> {
+    await warmQueues(this.ctx, [SEND_RETRY_QUEUE], ['message.outbound', 'message.status']);
+    const r = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [messageId]);
+    const msg = r.rows[0];
+    if (!msg || msg.direction !== 'out' || msg.status !== 'accepted' || msg.wamid) return;
+    const number = await portalNumber(this.ctx.db.pool, msg.portal_id, msg.phone_number_id);
+    if (!number || number.token_status === 'needs_token') {
+      await this.ctx.db.tx(async (c) => {
+        const reason: MetaErrorReason = 'NUMBER_TOKEN_INVALID';
+        await advanceStatus(c, this.ctx.events, {
+          messageId,
+          status: 'failed',
+          at: this.ctx.clock.now(),
+          error: { code: 190, title: 'Number not usable', message: errorMessageFor(reason), reason },
+        });
+      });
+      this.ctx.events.notify('message.status');
+      return;
+    }
+    try {
+      await this.attempt(msg, number, attempt);
+    } catch (err) {
+      if (err instanceof AppError) return; // recorded on the message and reported by message.status
+      throw err;
+    }
+  }
+
+  async markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void> {
+    const number = await portalNumber(this.ctx.db.pool, portalId, phoneNumberId);
+    if (!number) throw notFound(`WhatsApp number ${phoneNumberId} is not connected to this portal`);
+    if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
+    try {
+      await this.d.graph.markRead(phoneNumberId, this.token(number), wamid);
+    } catch (err) {
+      if (!(err instanceof MetaApiError)) throw err;
+      const reason = reasonFor(err.code);
+      if (reason === 'NUMBER_TOKEN_INVALID') await flagNeedsToken(this.ctx.db.pool, phoneNumberId, err.message);
+      throw appErrorFor(reason, { code: err.code, details: err.details, fbtraceId: err.fbtraceId });
+    }
+  }
+}

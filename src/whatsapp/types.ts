@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** A row of the core `messages` table. */
+export interface MessageRow {
+  id: number;
+  portal_id: number;
+  contact_id: number;
+  conversation_id: number | null;
+  phone_number_id: string;
+  wamid: string | null;
+  client_key: string | null;
+  direction: 'in' | 'out';
+  type: string;
+  text: string | null;
+  payload: Record<string, unknown>;
+  status: 'received' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
+  error: { code: number | string; title: string; message: string; details?: string | null; reason?: string } | null;
+  sender: 'customer' | 'agent' | 'bot' | 'system' | 'campaign';
+  agent_id: number | null;
+  template_name: string | null;
+  sent_at: Date;
+  status_at: Date | null;
+  hubspot_communication_id: string | null;
+  created_at: Date;
+}
+
+const nonEmpty = z.string().min(1);
+
+export const OutboundContentSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string().refine((s) => s.trim().length > 0, 'must not be empty').refine((s) => [...s].length <= 4096, 'must be at most 4096 characters') }),
+  z
+    .object({
+      kind: z.literal('media'),
+      mediaType: z.enum(['image', 'document', 'audio', 'video', 'sticker']),
+      mediaId: nonEmpty.optional(),
+      link: z.url({ protocol: /^https?$/ }).optional(),
+      caption: z.string().refine((s) => [...s].length <= 1024, 'must be at most 1024 characters').optional(),
+      filename: z.string().max(240).optional(),
+    })
+    .refine((m) => Boolean(m.mediaId) !== Boolean(m.link), { message: 'give either mediaId or link', path: ['mediaId'] })
+    .refine((m) => !m.caption || ['image', 'video', 'document'].includes(m.mediaType), { message: 'only images, videos and documents take a caption', path: ['caption'] }),
+  z.object({
+    kind: z.literal('template'),
+    name: z.string().regex(/^[a-z0-9_]{1,512}$/, 'must be a template name (lowercase letters, digits, underscores)'),
+    language: z.string().regex(/^[a-z]{2,3}(_[A-Za-z0-9]{2,8})?$/, 'must be a language code such as es, es_CO or en_US'),
+    parameters: z.array(z.string()).max(100),
+    headerMedia: z.object({ type: z.enum(['image', 'document', 'video']), link: z.url().optional(), mediaId: nonEmpty.optional() }).optional(),
+    buttonPayloads: z.array(z.string().max(1000)).max(10).optional(),
+  }),
+  z.object({
+    kind: z.literal('interactive_buttons'),
+    body: z.string().min(1).refine((s) => [...s].length <= 1024, 'must be at most 1024 characters'),
+    footer: z.string().refine((s) => [...s].length <= 60, 'must be at most 60 characters').optional(),
+    buttons: z
+      .array(z.object({ id: z.string().min(1).max(256), title: z.string().min(1).refine((s) => [...s].length <= 20, 'must be at most 20 characters') }))
+      .min(1)
+      .max(3)
+      .refine((bs) => new Set(bs.map((b) => b.title)).size === bs.length, 'button titles must be unique')
+      .refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'button ids must be unique'),
+  }),
+]);
+
+export const OutboundRequestSchema = z.object({
+  portalId: z.number().int().positive(),
+  contactId: z.number().int().positive(),
+  phoneNumberId: nonEmpty,
+  conversationId: z.number().int().positive().nullable().optional(),
+  sender: z.enum(['agent', 'bot', 'system', 'campaign']),
+  agentId: z.number().int().positive().nullable().optional(),
+  clientKey: z.string().min(1).max(200).optional(),
+  content: OutboundContentSchema,
+});
+
+export type OutboundContent =
+  | { kind: 'text'; text: string }
+  | { kind: 'media'; mediaType: 'image' | 'document' | 'audio' | 'video' | 'sticker'; mediaId?: string; link?: string; caption?: string; filename?: string }
+  | {
+      kind: 'template';
+      name: string;
+      language: string;
+      parameters: string[];
+      headerMedia?: { type: 'image' | 'document' | 'video'; link?: string; mediaId?: string };
+      buttonPayloads?: string[];
+    }
+  | { kind: 'interactive_buttons'; body: string; buttons: { id: string; title: string }[]; footer?: string };
+
+export interface OutboundRequest {
+  portalId: number;
+  contactId: number;
+  phoneNumberId: string;
+  conversationId?: number | null;
+  sender: 'agent' | 'bot' | 'system' | 'campaign';
+  agentId?: number | null;
+  /** Idempotency key: a second send with the same key returns the first message and sends nothing. */
+  clientKey?: string;
+  content: OutboundContent;
+}
+
+export interface WhatsAppSender {
+  /** Stores the message, sends it through Meta, returns the row (status `accepted`; `failed` → throws AppError). */
+  send(req: OutboundRequest): Promise<MessageRow>;
+  /** Blue ticks for a customer's message (and it stops the typing indicator). */
+  markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void>;
+}

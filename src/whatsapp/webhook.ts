@@ -1,0 +1,68 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import { AckBatcher } from './ack-batcher.js';
+import { WEBHOOK_QUEUE } from './ingest.js';
+import { warmQueues } from './queues.js';
+import { isValidMetaSignature, safeEqual } from './signature.js';
+
+/**
+ * Stores verified POSTs (exact bytes, received time) and enqueues their processing in one
+ * transaction, so an acknowledged event is never lost and never processed without being stored.
+ * Returns the event ids, in order.
+ */
+export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promise<number[]> {
+  await warmQueues(ctx, [WEBHOOK_QUEUE]);
+  const ids = await ctx.db.tx(async (c) => {
+    const r = await c.query<{ id: string }>(
+      `INSERT INTO webhook_events (raw_body) SELECT b FROM unnest($1::text[]) WITH ORDINALITY AS t(b, n) ORDER BY n RETURNING id`,
+      [raws.map((b) => b.toString('utf8'))],
+    );
+    const eventIds = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
+    await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds }, { client: c });
+    return eventIds;
+  });
+  ctx.jobs.notify(WEBHOOK_QUEUE);
+  return ids;
+}
+
+export async function storeWebhookEvent(ctx: AppContext, raw: Buffer): Promise<number> {
+  return (await storeWebhookEvents(ctx, [raw]))[0]!;
+}
+
+/** `GET/POST /webhooks/whatsapp` (API_CONTRACT.md). The JSON parser skips this path; we read raw bytes. */
+export function registerWebhookRoutes(ctx: AppContext, router: Router): void {
+  const { appSecret, verifyToken } = ctx.config.whatsapp;
+  // Group commit: POSTs arriving while a write is in flight share the next transaction.
+  const batcher = new AckBatcher<Buffer>({
+    write: (raws) => storeWebhookEvents(ctx, raws),
+    maxInFlight: Math.max(1, Math.min(4, Math.floor(ctx.config.dbPoolMax / 3))),
+    sizeOf: (b) => b.length,
+  });
+
+  router.get('/webhooks/whatsapp', (req: Request, res: Response) => {
+    const mode = req.query['hub.mode'];
+    const token = req.query['hub.verify_token'];
+    const challenge = req.query['hub.challenge'];
+    if (mode === 'subscribe' && typeof token === 'string' && verifyToken && safeEqual(token, verifyToken) && typeof challenge === 'string') {
+      res.status(200).type('text/plain').send(challenge);
+      return;
+    }
+    req.log?.info('whatsapp webhook handshake refused');
+    res.status(403).type('text/plain').send('Forbidden');
+  });
+
+  router.post('/webhooks/whatsapp', express.raw({ type: '*/*', limit: '5mb' }), async (req: Request, res: Response, next) => {
+    try {
+      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (!appSecret) req.log?.error('WHATSAPP_APP_SECRET is not set: every webhook is refused');
+      if (!isValidMetaSignature(raw, req.get('x-hub-signature-256'), appSecret)) {
+        res.status(401).json({ error: { code: 'INVALID_SIGNATURE', message: 'X-Hub-Signature-256 is missing or does not match the body' } });
+        return;
+      }
+      await batcher.add(raw);
+      res.status(200).end();
+    } catch (err) {
+      next(err);
+    }
+  });
+}
