@@ -98,6 +98,7 @@ export class JobQueue {
     if (this.opts.work === false) return;
     const ids: string[] = [];
     for (let i = 0; i < (def.concurrency ?? 2); i++) {
+      let workerId: string | undefined;
       const id = await this.boss.work<object>(
         def.name,
         { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
@@ -108,10 +109,15 @@ export class JobQueue {
             } catch (err) {
               this.logger.warn({ err, queue: def.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
               throw err;
+            } finally {
+              // pg-boss sleeps a polling interval after every fetch unless notified: a worker that
+              // just had work asks again at once, so a backlog drains at full speed.
+              if (workerId) this.boss.notifyWorker(workerId);
             }
           }
         },
       );
+      workerId = id;
       ids.push(id);
     }
     this.workerIds.set(def.name, ids);
