@@ -1,0 +1,197 @@
+import type { Queryable } from '../db/database.js';
+import type { HubSpotCore } from './core.js';
+import { PortalDrainer, type StepResult } from './drainer.js';
+import { HubSpotApiError, PortalNotConnectedError } from './errors.js';
+import type { IdentityResolver } from './identity.js';
+import { sanitizeProperties } from './properties.js';
+
+export const PROPERTIES_DRAIN_QUEUE = 'hubspot.properties.drain';
+
+export type PropertyValue = string | number | boolean | Date | null;
+
+const BATCH = 100;
+const CLAIM = 500;
+const LEASE_MS = 2 * 60_000;
+const MAX_ATTEMPTS = 10;
+const BUSY_DEFER_MS = 10_000;
+
+/** HubSpot's property value spelling: dates as ISO 8601, booleans as true/false, null clears. */
+export function toHubSpotValue(v: PropertyValue): string {
+  if (v === null) return '';
+  if (v instanceof Date) return v.toISOString();
+  return String(v);
+}
+
+/**
+ * Contact property writes: merged per contact in our database (later values win), then sent 100
+ * contacts per batch update. Durable and at least once (a property write can be repeated).
+ */
+export class PropertyOutbox {
+  readonly drainer: PortalDrainer;
+  private identity!: IdentityResolver;
+
+  constructor(private readonly core: HubSpotCore) {
+    this.drainer = new PortalDrainer(
+      (portalId) => this.step(portalId),
+      (portalId) => this.scheduleDrain(portalId),
+    );
+  }
+
+  private busy: (portalId: number) => boolean = () => false;
+
+  setIdentity(identity: IdentityResolver): void {
+    this.identity = identity;
+  }
+
+  /** While a timeline burst is being logged, property writes wait (up to 10 s) to go out in fuller batches. */
+  deferWhile(busy: (portalId: number) => boolean): void {
+    this.busy = busy;
+  }
+
+  private get ctx() {
+    return this.core.ctx;
+  }
+
+  async scheduleDrain(portalId: number, q?: Queryable, startAfterSeconds?: number): Promise<void> {
+    await this.ctx.jobs.send(PROPERTIES_DRAIN_QUEUE, { portalId }, { client: q, singletonKey: String(portalId), startAfterSeconds });
+  }
+
+  /** Queues property writes in the caller's transaction (`q`) and makes sure a drain will run. */
+  async enqueue(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue> }): Promise<void> {
+    await this.enqueueMany(q, p.portalId, [{ contactId: p.contactId, properties: p.properties }]);
+    await this.scheduleDrain(p.portalId, q);
+  }
+
+  /** Merges writes without scheduling (the timeline's own drain schedules one). */
+  async enqueueMany(q: Queryable, portalId: number, items: Array<{ contactId: number; properties: Record<string, PropertyValue> }>): Promise<void> {
+    // Sorted, so concurrent writers lock contact rows in the same order (no deadlocks).
+    items = [...items].sort((x, y) => x.contactId - y.contactId);
+    const rows: Array<{ contactId: number; properties: Record<string, string> }> = [];
+    for (const i of items) {
+      const { ok, dropped } = sanitizeProperties(Object.fromEntries(Object.entries(i.properties).map(([k, v]) => [k, toHubSpotValue(v)])));
+      if (dropped.length) this.ctx.logger.warn({ portalId, dropped }, 'hubspot: unknown contact properties not written');
+      if (Object.keys(ok).length) rows.push({ contactId: i.contactId, properties: ok });
+    }
+    if (!rows.length) return;
+    const values = rows.map((i) => JSON.stringify(i.properties));
+    await q.query(
+      `INSERT INTO hubspot_property_outbox (contact_id, portal_id, properties)
+       SELECT v.contact_id, $1, v.props::jsonb FROM unnest($2::bigint[], $3::text[]) AS v(contact_id, props)
+       ON CONFLICT (contact_id) DO UPDATE SET properties = hubspot_property_outbox.properties || EXCLUDED.properties,
+         version = hubspot_property_outbox.version + 1, attempts = 0, updated_at = now()`,
+      [portalId, rows.map((i) => i.contactId), values],
+    );
+  }
+
+  async portalsWithBacklog(): Promise<number[]> {
+    const r = await this.ctx.db.query<{ portal_id: number }>(
+      `SELECT DISTINCT o.portal_id FROM hubspot_property_outbox o JOIN portals p ON p.id = o.portal_id
+        WHERE p.status = 'installed' AND p.refresh_token_enc IS NOT NULL AND o.attempts < $2
+          AND (o.lease_until IS NULL OR o.lease_until < $1)`,
+      [this.ctx.clock.now(), MAX_ATTEMPTS],
+    );
+    return r.rows.map((x) => Number(x.portal_id));
+  }
+
+  async step(portalId: number): Promise<StepResult> {
+    if (!(await this.core.isConnected(portalId))) return { kind: 'blocked' };
+    const now = this.ctx.clock.now().getTime();
+    const ready = `portal_id = $1 AND attempts < ${MAX_ATTEMPTS} AND (lease_until IS NULL OR lease_until < $2)`;
+    const w = await this.ctx.db.query<{ n: number; age: number | null }>(
+      `SELECT count(*)::int AS n, (EXTRACT(EPOCH FROM (now() - min(updated_at))) * 1000)::float8 AS age
+         FROM (SELECT updated_at FROM hubspot_property_outbox WHERE ${ready} ORDER BY updated_at LIMIT ${BATCH}) x`,
+      [portalId, new Date(now)],
+    );
+    const { n, age } = w.rows[0]!;
+    if (n === 0) return { kind: 'empty' };
+    const linger = this.core.opts.lingerMs ?? 1000;
+    if (n < BATCH && (age ?? 0) < linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(linger - (age ?? 0), 250)) };
+    if (this.busy(portalId) && (age ?? 0) < BUSY_DEFER_MS) return { kind: 'linger', waitMs: 250 };
+
+    if (!(await this.core.propertiesReady(portalId))) {
+      try {
+        await this.core.setupPortal(portalId);
+      } catch (err) {
+        if (err instanceof PortalNotConnectedError) return { kind: 'blocked' };
+        throw err;
+      }
+    }
+
+    const claimed = await this.ctx.db.query<{ contact_id: number; properties: Record<string, string>; version: number }>(
+      `UPDATE hubspot_property_outbox SET lease_owner = $3, lease_until = $4
+        WHERE contact_id IN (SELECT contact_id FROM hubspot_property_outbox WHERE ${ready} ORDER BY updated_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
+        RETURNING contact_id, properties, version`,
+      [portalId, new Date(now), this.core.instanceId, new Date(now + LEASE_MS)],
+    );
+    const rows = claimed.rows.map((r) => ({ ...r, contact_id: Number(r.contact_id) }));
+    if (!rows.length) return { kind: 'empty' };
+
+    const links = await this.identity.ensureMany(portalId, rows.map((r) => r.contact_id));
+    let firstError: Error | undefined;
+    const sendable: typeof rows = [];
+    for (const r of rows) {
+      const o = links.get(r.contact_id);
+      if (o instanceof PortalNotConnectedError) {
+        await this.clearLeases(rows.map((x) => x.contact_id));
+        return { kind: 'blocked' };
+      }
+      if (typeof o === 'string') sendable.push(r);
+      else firstError ??= o instanceof Error ? o : new Error('contact not linked');
+    }
+    const failed = rows.filter((r) => !sendable.includes(r)).map((r) => r.contact_id);
+    await this.fail(failed, firstError?.message ?? 'contact not linked');
+
+    const client = this.core.client(portalId);
+    for (let i = 0; i < sendable.length; i += BATCH) {
+      const chunk = sendable.slice(i, i + BATCH);
+      const inputs = chunk.map((r) => ({ id: links.get(r.contact_id) as string, properties: r.properties }));
+      try {
+        const res = await client.batchUpdateContacts(inputs);
+        const missing = new Set((res.errors ?? []).flatMap((e) => e.context?.ids ?? []));
+        if (missing.size) await this.identity.unlink(portalId, [...missing]);
+        const done = chunk.filter((r) => !missing.has(links.get(r.contact_id) as string));
+        await this.complete(done);
+        await this.clearLeases(chunk.filter((r) => missing.has(links.get(r.contact_id) as string)).map((r) => r.contact_id));
+      } catch (err) {
+        if (err instanceof PortalNotConnectedError) {
+          await this.clearLeases(sendable.slice(i).map((r) => r.contact_id));
+          return { kind: 'blocked' };
+        }
+        if (err instanceof HubSpotApiError && err.status === 400 && /PROPERTY_DOESNT_EXIST|does not exist/i.test(err.message)) {
+          await this.ctx.db.query('UPDATE hubspot_portal_state SET properties_ready = false WHERE portal_id = $1', [portalId]);
+        }
+        await this.fail(sendable.slice(i).map((r) => r.contact_id), (err as Error).message);
+        throw err;
+      }
+    }
+    if (firstError) throw firstError;
+    return { kind: 'progress' };
+  }
+
+  /** Sent: drop the rows unless newer values were merged in meanwhile (those go out next round). */
+  private async complete(rows: Array<{ contact_id: number; version: number }>): Promise<void> {
+    if (!rows.length) return;
+    await this.ctx.db.query(
+      `DELETE FROM hubspot_property_outbox o USING unnest($1::bigint[], $2::int[]) AS v(contact_id, version)
+        WHERE o.contact_id = v.contact_id AND o.version = v.version`,
+      [rows.map((r) => r.contact_id), rows.map((r) => r.version)],
+    );
+    await this.clearLeases(rows.map((r) => r.contact_id));
+  }
+
+  private async clearLeases(ids: number[]): Promise<void> {
+    if (ids.length)
+      await this.ctx.db.query('UPDATE hubspot_property_outbox SET lease_owner = NULL, lease_until = NULL WHERE contact_id = ANY($1::bigint[])', [ids]);
+  }
+
+  private async fail(ids: number[], message: string): Promise<void> {
+    if (!ids.length) return;
+    const now = this.ctx.clock.now();
+    await this.ctx.db.query(
+      `UPDATE hubspot_property_outbox SET attempts = attempts + 1, last_error = $2, lease_owner = NULL,
+         lease_until = $3::timestamptz + (interval '1 second' * LEAST(3600, 10 * power(2, attempts)))
+       WHERE contact_id = ANY($1::bigint[])`,
+      [ids, message.slice(0, 500), now],
+    );
+  }
+}
