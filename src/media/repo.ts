@@ -67,7 +67,8 @@ export class MediaUrlSigner {
   }
 
   url(baseUrl: string, id: number, nowMs: number, ttlSeconds = 30 * 60): string {
-    const exp = Math.floor(nowMs / 1000) + ttlSeconds;
+    // Rounded up to a 5-minute step: the card polls, and a URL that stays the same lets it keep the image.
+    const exp = Math.ceil((Math.floor(nowMs / 1000) + ttlSeconds) / 300) * 300;
     return `${baseUrl.replace(/\/$/, '')}/media/${id}?exp=${exp}&sig=${this.sig(id, exp)}`;
   }
 

@@ -1,0 +1,339 @@
+import type { PoolClient } from 'pg';
+import { customerLanguage } from '../consent/language.js';
+import {
+  MAX_CONSENT_PROMPTS,
+  botText,
+  classifyButton,
+  classifyTypedAnswer,
+  consentPrompt,
+  consentReminder,
+  matchesKeyword,
+  recordConsent,
+  type ConsentDecision,
+} from '../consent/index.js';
+import type { ContactRow } from '../contacts/contacts-repo.js';
+import { methodFor } from '../routing/index.js';
+import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hours.js';
+import { getAgent } from '../settings/agents.js';
+import { SYSTEM_LABELS, type Language, type Settings } from '../settings/types.js';
+import { notifyAgent, routeConversation } from './assignment.js';
+import type { Deps } from './deps.js';
+import { enqueueSend } from './outbound.js';
+import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
+import { WINDOW_MS, type ConversationRow, type MessageRow } from './types.js';
+
+export const INBOUND_QUEUE = 'conversations.inbound';
+
+interface Turn {
+  d: Deps;
+  c: PoolClient;
+  msg: MessageRow;
+  contact: ContactRow;
+  settings: Settings;
+  lang: Language;
+  now: Date;
+  contactOwnerId: string | null | undefined;
+}
+
+/** What the customer's message says, for keywords and typed consent answers. */
+function typedText(m: MessageRow): string | null {
+  const p = m.payload ?? {};
+  if (m.type === 'text') return p.text?.body ?? m.text;
+  if (m.type === 'button') return p.button?.text ?? m.text;
+  if (m.type === 'interactive') return p.interactive?.button_reply?.title ?? p.interactive?.list_reply?.title ?? m.text;
+  return null;
+}
+
+/** The id of a tapped reply button or the payload of a template quick-reply button. */
+function buttonId(m: MessageRow): string | null {
+  const p = m.payload ?? {};
+  if (m.type === 'interactive') return p.interactive?.button_reply?.id ?? null;
+  if (m.type === 'button') return p.button?.payload ?? null;
+  return null;
+}
+
+async function companyName(c: PoolClient, phoneNumberId: string): Promise<string> {
+  const r = await c.query<{ verified_name: string | null; label: string | null }>(
+    'SELECT verified_name, label FROM whatsapp_numbers WHERE phone_number_id = $1',
+    [phoneNumberId],
+  );
+  return r.rows[0]?.verified_name || r.rows[0]?.label || 'our company';
+}
+
+const key = (t: Turn, purpose: string) => `in:${t.msg.id}:${purpose}`;
+
+async function say(t: Turn, conv: ConversationRow | null, purpose: string, text: string, sender: 'bot' | 'system' = 'bot') {
+  await enqueueSend(t.d, t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    conversationId: conv?.id ?? null,
+    sender,
+    clientKey: key(t, purpose),
+    content: { kind: 'text', text },
+  });
+}
+
+async function mirrorConsent(t: Turn, textVersion: number | null): Promise<void> {
+  const r = await t.c.query<ContactRow>('SELECT * FROM contacts WHERE id = $1', [t.contact.id]);
+  const fresh = r.rows[0]!;
+  await t.d.ports.mirrorConsent(t.c, {
+    portalId: fresh.portal_id,
+    contactId: fresh.id,
+    consent: fresh.consent,
+    consentAt: fresh.consent_at,
+    textVersion,
+    optedOut: fresh.opted_out,
+  });
+  await t.d.ctx.events.emit('contact.consent', { contactId: fresh.id }, { client: t.c });
+}
+
+async function evidence(t: Turn, conv: ConversationRow | null, decision: ConsentDecision, method: string) {
+  let promptWamid: string | null = null;
+  if (conv?.bot_prompt_message_id) {
+    const p = await t.c.query<{ wamid: string | null }>('SELECT wamid FROM messages WHERE id = $1', [conv.bot_prompt_message_id]);
+    promptWamid = p.rows[0]?.wamid ?? null;
+  }
+  await recordConsent(t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    conversationId: conv?.id ?? null,
+    phoneNumberId: t.msg.phone_number_id,
+    decision,
+    method,
+    answerMessageId: t.msg.id,
+    answerWamid: t.msg.wamid,
+    answerText: typedText(t.msg) ?? t.msg.text,
+    promptMessageId: conv?.bot_prompt_message_id ?? null,
+    promptWamid,
+    textVersion: conv?.consent_version ?? null,
+    textLanguage: conv?.consent_language ?? null,
+    textShown: conv?.consent_prompt_text ?? null,
+    customerPhone: t.contact.phone_e164 ?? t.contact.bsuid,
+    answeredAt: t.msg.sent_at,
+    recordedAt: t.now,
+  });
+}
+
+/** Links the message and moves the window: Meta's timestamp of the customer's message + 24 h. */
+async function attach(t: Turn, conv: ConversationRow): Promise<ConversationRow> {
+  await attachMessage(t.c, t.msg.id, conv.id);
+  if (t.msg.type === 'reaction') return conv; // reactions do not move the window (unconfirmed by Meta)
+  const expires = new Date(t.msg.sent_at.getTime() + WINDOW_MS);
+  if (conv.window_expires_at && conv.window_expires_at >= expires) return conv;
+  return updateConversation(t.c, conv.id, { window_expires_at: expires, last_inbound_at: t.msg.sent_at, urgent: false, urgent_at: null }, t.now);
+}
+
+async function resolveBySystem(t: Turn, conv: ConversationRow, label: string): Promise<ConversationRow> {
+  const r = await updateConversation(t.c, conv.id, { status: 'resolved', label, resolved_at: t.now, waiting_since: null }, t.now);
+  await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'resolved', at: t.now, detail: { label, by: 'system' } });
+  if (conv.assignee_agent_id) await t.d.ports.completeTask(t.c, { portalId: conv.portal_id, conversationId: conv.id });
+  return r;
+}
+
+/**
+ * F16: outside business hours the customer gets one automatic reply per closed period (keyed by
+ * when the team is back). Returns the text when one is due, so callers can merge it.
+ */
+async function outOfHoursText(t: Turn): Promise<string | null> {
+  const hours = t.settings.businessHours;
+  // Our time, not the message's: a late-processed message needs no notice once the team is back.
+  const at = t.now;
+  if (isOpenAt(at, hours)) return null;
+  const back = nextOpening(at, hours);
+  const claim = await t.c.query(
+    `INSERT INTO auto_replies (portal_id, contact_id, phone_number_id, kind, period_key) VALUES ($1, $2, $3, 'out_of_hours', $4)
+     ON CONFLICT DO NOTHING RETURNING 1`,
+    [t.msg.portal_id, t.contact.id, t.msg.phone_number_id, back ? back.toISOString() : 'never'],
+  );
+  if (!claim.rowCount) return null;
+  return botText.outOfHours(t.lang, back ? describeMoment(back, hours, t.lang, at) : null);
+}
+
+async function openAndRoute(t: Turn, conv: ConversationRow): Promise<ConversationRow> {
+  return routeConversation(t.d, t.c, conv, { now: t.now, settings: t.settings, contactOwnerId: t.contactOwnerId });
+}
+
+/** F8: the customer's answer while the conversation is with the consent bot. */
+async function consentTurn(t: Turn, conv: ConversationRow): Promise<void> {
+  const byButton = classifyButton(buttonId(t.msg));
+  const answer = byButton ?? classifyTypedAnswer(typedText(t.msg));
+  const method = byButton ? (t.msg.type === 'button' ? 'template_button' : 'button') : 'text';
+  const lang = (conv.consent_language as Language | null) ?? t.lang;
+
+  if (answer === 'accept') {
+    await evidence(t, conv, 'granted', method);
+    await mirrorConsent(t, conv.consent_version);
+    let opened = await updateConversation(t.c, conv.id, { status: 'open', waiting_since: conv.opened_at }, t.now);
+    await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'consent_granted', at: t.now });
+    opened = await openAndRoute(t, opened);
+    const ooh = await outOfHoursText(t);
+    const thanks = ooh ? (lang === 'es' ? '¡Gracias! Registramos tu autorización.' : 'Thank you! We have recorded your permission.') : botText.accepted(lang);
+    await say(t, opened, 'consent_accepted', ooh ? `${thanks}\n\n${ooh}` : thanks);
+    return;
+  }
+  if (answer === 'decline') {
+    await evidence(t, conv, 'declined', method);
+    await mirrorConsent(t, conv.consent_version);
+    await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'consent_declined', at: t.now });
+    await say(t, conv, 'consent_declined', botText.declined(lang));
+    await resolveBySystem(t, conv, SYSTEM_LABELS.consentDeclined);
+    return;
+  }
+  // Not an answer: ask again, a bounded number of times, then give up politely.
+  if (conv.bot_attempts >= MAX_CONSENT_PROMPTS) {
+    await say(t, conv, 'consent_gave_up', botText.gaveUp(lang));
+    await resolveBySystem(t, conv, SYSTEM_LABELS.consentNoAnswer);
+    return;
+  }
+  const company = await companyName(t.c, t.msg.phone_number_id);
+  const reminder = consentReminder(t.settings, lang, company);
+  await updateConversation(t.c, conv.id, { bot_attempts: conv.bot_attempts + 1 }, t.now);
+  await enqueueSend(t.d, t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    conversationId: conv.id,
+    sender: 'bot',
+    clientKey: key(t, `consent_prompt_${conv.bot_attempts + 1}`),
+    content: reminder,
+    purpose: 'consent_prompt',
+  });
+}
+
+/** A contact without consent writes: a conversation with the bot, which asks for consent (F8). */
+async function startWithBot(t: Turn): Promise<void> {
+  const conv = await insertConversation(t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    status: 'bot',
+    openedAt: t.msg.sent_at,
+    windowExpiresAt: new Date(t.msg.sent_at.getTime() + WINDOW_MS),
+    lastInboundAt: t.msg.sent_at,
+    waitingSince: null,
+    now: t.now,
+  });
+  await attachMessage(t.c, t.msg.id, conv.id);
+  const company = await companyName(t.c, t.msg.phone_number_id);
+  const prompt = consentPrompt(t.settings, t.lang, company);
+  await updateConversation(
+    t.c,
+    conv.id,
+    { bot_attempts: 1, consent_version: t.settings.consent.version, consent_language: t.lang, consent_prompt_text: prompt.body },
+    t.now,
+  );
+  await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: t.now, detail: { status: 'bot' } });
+  await enqueueSend(t.d, t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    conversationId: conv.id,
+    sender: 'bot',
+    clientKey: key(t, 'consent_prompt_1'),
+    content: prompt,
+    purpose: 'consent_prompt',
+  });
+}
+
+/** A consented contact writes with no conversation going: a new one, routed (F11, F13). */
+async function startOpen(t: Turn): Promise<void> {
+  let conv = await insertConversation(t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    status: 'open',
+    openedAt: t.msg.sent_at,
+    windowExpiresAt: new Date(t.msg.sent_at.getTime() + WINDOW_MS),
+    lastInboundAt: t.msg.sent_at,
+    waitingSince: t.msg.sent_at,
+    now: t.now,
+  });
+  await attachMessage(t.c, t.msg.id, conv.id);
+  await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: t.now, detail: { status: 'open' } });
+  conv = await openAndRoute(t, conv);
+  const ooh = await outOfHoursText(t);
+  if (ooh) await say(t, conv, 'out_of_hours', ooh, 'system');
+}
+
+/** The customer writes on a conversation that is open or pending: it goes to its agent. */
+async function continueOpen(t: Turn, conv: ConversationRow): Promise<void> {
+  let updated = conv;
+  if (conv.status === 'pending') {
+    updated = await updateConversation(t.c, conv.id, { status: 'open' }, t.now);
+  }
+  if (updated.assignee_agent_id) {
+    const agent = await getAgent(t.c, updated.portal_id, updated.assignee_agent_id);
+    if (agent && t.msg.type !== 'reaction') await notifyAgent(t.d, t.c, updated, agent, 'customer_reply', t.settings);
+  }
+  const ooh = await outOfHoursText(t);
+  if (ooh) await say(t, updated, 'out_of_hours', ooh, 'system');
+}
+
+/** F9: opt-out and opt-in keywords, before anything else. Returns true when the message was one. */
+async function keywordTurn(t: Turn, active: ConversationRow | undefined): Promise<boolean> {
+  const text = typedText(t.msg);
+  const payload = t.msg.type === 'button' ? (t.msg.payload?.button?.payload ?? null) : null;
+  const isOut = matchesKeyword(text, t.settings.optOutKeywords) || matchesKeyword(payload, t.settings.optOutKeywords);
+  const isIn = !isOut && (matchesKeyword(text, t.settings.optInKeywords) || matchesKeyword(payload, t.settings.optInKeywords));
+  if (isOut) {
+    const conv = active ? await attach(t, active) : null;
+    if (!t.contact.opted_out) {
+      await evidence(t, null, 'opted_out', t.msg.type === 'button' ? 'template_button' : 'keyword');
+      await mirrorConsent(t, null);
+      await say(t, conv, 'opted_out', botText.optedOut(t.lang, t.settings.optInKeywords), 'system');
+    }
+    if (conv?.status === 'bot') await resolveBySystem(t, conv, SYSTEM_LABELS.optedOut);
+    return true;
+  }
+  if (isIn && t.contact.opted_out) {
+    const conv = active ? await attach(t, active) : null;
+    await evidence(t, null, 'opted_in', t.msg.type === 'button' ? 'template_button' : 'keyword');
+    await mirrorConsent(t, null);
+    await say(t, conv, 'opted_in', botText.optedIn(t.lang), 'system');
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The `conversations.inbound` job (on `message.inbound`): one customer message, handled once, in
+ * one transaction that holds the contact's row lock, so a contact's messages never race each other.
+ * Everything it sends goes through durable send jobs enqueued in the same transaction.
+ */
+export async function handleInbound(d: Deps, messageId: number): Promise<void> {
+  const pre = await getMessage(d.ctx.db.pool, messageId);
+  if (!pre || pre.direction !== 'in') return;
+  const settings = await d.settings.get(pre.portal_id);
+  // HTTP lookups happen before the transaction, never inside it.
+  const contactOwnerId =
+    methodFor(settings, pre.phone_number_id) === 'contact_owner' ? await d.ports.contactOwnerId(pre.portal_id, pre.contact_id).catch(() => null) : undefined;
+
+  await d.ctx.db.tx(async (c) => {
+    const contact = (await c.query<ContactRow>('SELECT * FROM contacts WHERE id = $1 FOR UPDATE', [pre.contact_id])).rows[0];
+    if (!contact) return;
+    const claim = await c.query('INSERT INTO inbound_handled (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageId]);
+    if (!claim.rowCount) return; // already handled (a retried or duplicated job)
+    const msg = (await getMessage(c, messageId))!;
+    const t: Turn = { d, c, msg, contact, settings, lang: customerLanguage(contact.phone_e164, settings.consent.language), now: d.ctx.clock.now(), contactOwnerId };
+
+    const active = await activeConversation(c, contact.id, msg.phone_number_id, true);
+    if (await keywordTurn(t, active)) return;
+    if (contact.opted_out) {
+      // Opted out: the message is kept in the thread (and on its conversation if one is going), no bot, no routing.
+      if (active) await attach(t, active);
+      return;
+    }
+    if (active) {
+      const conv = await attach(t, active);
+      if (conv.status === 'bot') await consentTurn(t, conv);
+      else await continueOpen(t, conv);
+      return;
+    }
+    if (msg.type === 'reaction') return; // a reaction alone does not start a conversation
+    if (contact.consent === 'granted') await startOpen(t);
+    else await startWithBot(t);
+  });
+  d.ctx.events.notify('conversation.assigned');
+  d.ctx.jobs.notify('conversations.send');
+}
