@@ -15,9 +15,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/database.js';
+import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { createHubSpotModule } from '../src/hubspot/index.js';
 import { loadAppManifest } from '../src/hubspot/manifest.js';
 import { TIMELINE_EVENT_QUEUE } from '../src/hubspot/timeline.js';
@@ -43,23 +43,14 @@ async function benchDatabase(): Promise<{ db: Database; drop: () => Promise<void
     const db = await openDatabase({});
     return { db, drop: async () => db.close(), describe: 'embedded PostgreSQL (PGlite, in memory)' };
   }
-  const name = `bench_hs_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  const db = await openDatabase({ databaseUrl: u.toString(), poolMax: 10 });
+  const scratch = await createScratchDatabase(serverUrl, { prefix: 'bench_hs' });
+  const db = await openDatabase({ databaseUrl: scratch.url, poolMax: 10 });
   return {
     db,
-    describe: `PostgreSQL at ${u.host}`,
+    describe: `PostgreSQL at ${new URL(scratch.url).host}`,
     drop: async () => {
       await db.close();
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await scratch.drop();
     },
   };
 }

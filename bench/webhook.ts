@@ -15,7 +15,7 @@
  *          --only-whatsapp (register only the WhatsApp module)
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
@@ -86,7 +86,7 @@ async function serveWorker(): Promise<void> {
 }
 
 async function serveApp(): Promise<void> {
-  const pg = (await import('pg')).default;
+  const { createScratchDatabase } = await import('../src/db/scratch-database.js');
   const { loadConfig } = await import('../src/config.js');
   const { openDatabase } = await import('../src/db/database.js');
   const { createRuntime } = await import('../src/server.js');
@@ -96,20 +96,9 @@ async function serveApp(): Promise<void> {
   let dbUrl: string | undefined;
   let drop: (() => Promise<void>) | undefined;
   if (serverUrl) {
-    const name = `bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(serverUrl);
-    u.pathname = `/${name}`;
-    dbUrl = u.toString();
-    drop = async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
+    const scratch = await createScratchDatabase(serverUrl, { prefix: 'bench' });
+    dbUrl = scratch.url;
+    drop = scratch.drop;
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wa-bench-'));
   const config = loadConfig({

@@ -19,6 +19,7 @@ import { SYSTEM_LABELS, type Language, type Settings } from '../settings/types.j
 import { notifyAgent, routeConversation } from './assignment.js';
 import type { Deps } from './deps.js';
 import { enqueueSend } from './outbound.js';
+import type { OutboundContent } from './ports.js';
 import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
 import { WINDOW_MS, type ConversationRow, type MessageRow } from './types.js';
 
@@ -154,6 +155,37 @@ async function openAndRoute(t: Turn, conv: ConversationRow): Promise<Conversatio
   return routeConversation(t.d, t.c, conv, { now: t.now, settings: t.settings, contactOwnerId: t.contactOwnerId });
 }
 
+/** A new conversation started by the customer's message (its window opens with it), the message linked to it. */
+async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Date | null): Promise<ConversationRow> {
+  const conv = await insertConversation(t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    status,
+    openedAt: t.msg.sent_at,
+    windowExpiresAt: new Date(t.msg.sent_at.getTime() + WINDOW_MS),
+    lastInboundAt: t.msg.sent_at,
+    waitingSince,
+    now: t.now,
+  });
+  await attachMessage(t.c, t.msg.id, conv.id);
+  return conv;
+}
+
+/** The consent bot's `n`-th prompt on a conversation, keyed by the inbound message and `n` (a retried job sends it once). */
+async function sendConsentPrompt(t: Turn, conv: ConversationRow, n: number, content: OutboundContent): Promise<void> {
+  await enqueueSend(t.d, t.c, {
+    portalId: t.msg.portal_id,
+    contactId: t.contact.id,
+    phoneNumberId: t.msg.phone_number_id,
+    conversationId: conv.id,
+    sender: 'bot',
+    clientKey: key(t, `consent_prompt_${n}`),
+    content,
+    purpose: 'consent_prompt',
+  });
+}
+
 /** F8: the customer's answer while the conversation is with the consent bot. */
 async function consentTurn(t: Turn, conv: ConversationRow): Promise<void> {
   const byButton = classifyButton(buttonId(t.msg));
@@ -189,32 +221,12 @@ async function consentTurn(t: Turn, conv: ConversationRow): Promise<void> {
   const company = await companyName(t.c, t.msg.phone_number_id);
   const reminder = consentReminder(t.settings, lang, company);
   await updateConversation(t.c, conv.id, { bot_attempts: conv.bot_attempts + 1 }, t.now);
-  await enqueueSend(t.d, t.c, {
-    portalId: t.msg.portal_id,
-    contactId: t.contact.id,
-    phoneNumberId: t.msg.phone_number_id,
-    conversationId: conv.id,
-    sender: 'bot',
-    clientKey: key(t, `consent_prompt_${conv.bot_attempts + 1}`),
-    content: reminder,
-    purpose: 'consent_prompt',
-  });
+  await sendConsentPrompt(t, conv, conv.bot_attempts + 1, reminder);
 }
 
 /** A contact without consent writes: a conversation with the bot, which asks for consent (F8). */
 async function startWithBot(t: Turn): Promise<void> {
-  const conv = await insertConversation(t.c, {
-    portalId: t.msg.portal_id,
-    contactId: t.contact.id,
-    phoneNumberId: t.msg.phone_number_id,
-    status: 'bot',
-    openedAt: t.msg.sent_at,
-    windowExpiresAt: new Date(t.msg.sent_at.getTime() + WINDOW_MS),
-    lastInboundAt: t.msg.sent_at,
-    waitingSince: null,
-    now: t.now,
-  });
-  await attachMessage(t.c, t.msg.id, conv.id);
+  const conv = await newConversation(t, 'bot', null);
   const company = await companyName(t.c, t.msg.phone_number_id);
   const prompt = consentPrompt(t.settings, t.lang, company);
   await updateConversation(
@@ -224,32 +236,12 @@ async function startWithBot(t: Turn): Promise<void> {
     t.now,
   );
   await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: t.now, detail: { status: 'bot' } });
-  await enqueueSend(t.d, t.c, {
-    portalId: t.msg.portal_id,
-    contactId: t.contact.id,
-    phoneNumberId: t.msg.phone_number_id,
-    conversationId: conv.id,
-    sender: 'bot',
-    clientKey: key(t, 'consent_prompt_1'),
-    content: prompt,
-    purpose: 'consent_prompt',
-  });
+  await sendConsentPrompt(t, conv, 1, prompt);
 }
 
 /** A consented contact writes with no conversation going: a new one, routed (F11, F13). */
 async function startOpen(t: Turn): Promise<void> {
-  let conv = await insertConversation(t.c, {
-    portalId: t.msg.portal_id,
-    contactId: t.contact.id,
-    phoneNumberId: t.msg.phone_number_id,
-    status: 'open',
-    openedAt: t.msg.sent_at,
-    windowExpiresAt: new Date(t.msg.sent_at.getTime() + WINDOW_MS),
-    lastInboundAt: t.msg.sent_at,
-    waitingSince: t.msg.sent_at,
-    now: t.now,
-  });
-  await attachMessage(t.c, t.msg.id, conv.id);
+  let conv = await newConversation(t, 'open', t.msg.sent_at);
   await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: t.now, detail: { status: 'open' } });
   conv = await openAndRoute(t, conv);
   const ooh = await outOfHoursText(t);

@@ -1,34 +1,12 @@
 import type { AppContext } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
 import { CONTACT_PROPERTIES, hubspotApp } from '../hubspot/index.js';
-import { whatsappSender } from '../whatsapp/index.js';
+import { whatsappSender, type OutboundRequest } from '../whatsapp/index.js';
 import type { MessageRow } from './types.js';
 
 /** What this domain needs from the WhatsApp and HubSpot domains (docs/seams.md §3). */
 
-export type OutboundContent =
-  | { kind: 'text'; text: string }
-  | { kind: 'media'; mediaType: 'image' | 'document' | 'audio' | 'video' | 'sticker'; mediaId?: string; link?: string; caption?: string; filename?: string }
-  | {
-      kind: 'template';
-      name: string;
-      language: string;
-      parameters: string[];
-      headerMedia?: { type: 'image' | 'document' | 'video'; link?: string; mediaId?: string };
-      buttonPayloads?: string[];
-    }
-  | { kind: 'interactive_buttons'; body: string; buttons: { id: string; title: string }[]; footer?: string };
-
-export interface OutboundRequest {
-  portalId: number;
-  contactId: number;
-  phoneNumberId: string;
-  conversationId?: number | null;
-  sender: 'agent' | 'bot' | 'system' | 'campaign';
-  agentId?: number | null;
-  clientKey?: string;
-  content: OutboundContent;
-}
+export type { OutboundContent, OutboundRequest } from '../whatsapp/index.js';
 
 export interface OwnerInfo {
   ownerId: string;

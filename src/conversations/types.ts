@@ -29,27 +29,7 @@ export interface ConversationRow {
   urgent_at: Date | null;
 }
 
-export interface MessageRow {
-  id: number;
-  portal_id: number;
-  contact_id: number;
-  conversation_id: number | null;
-  phone_number_id: string;
-  wamid: string | null;
-  client_key: string | null;
-  direction: 'in' | 'out';
-  type: string;
-  text: string | null;
-  payload: Record<string, any>;
-  status: 'received' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
-  error: { code: number | string; title?: string; message?: string; [k: string]: unknown } | null;
-  sender: 'customer' | 'agent' | 'bot' | 'system' | 'campaign';
-  agent_id: number | null;
-  template_name: string | null;
-  sent_at: Date;
-  status_at: Date | null;
-  created_at: Date;
-}
+export type { MessageRow } from '../messages/message-row.js';
 
 /** The 24-hour customer service window (Meta's timestamp of the customer's last message + 24 h). */
 export const WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -165,8 +165,6 @@ export function createHubSpotModule(opts: HubSpotOptions = {}): DomainModule {
         concurrency: 4,
         handler: async (data) => {
           await quietly(ctx, () => timeline.onMessage(messageJob.parse(data).messageId));
-          // Keep this queue's workers fetching while events are waiting (no poll pause between jobs).
-          ctx.jobs.notify(TIMELINE_EVENT_QUEUE);
         },
       });
       const drainJob = (name: string, run: (portalId: number) => Promise<void>) =>

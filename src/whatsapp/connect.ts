@@ -4,7 +4,6 @@ import { AppError, validation, zodDetails } from '../http/errors.js';
 import { MetaApiError, type GraphClient } from './graph.js';
 import { TEMPLATE_SYNC_QUEUE } from './ingest.js';
 import { numberByPhoneNumberId, type NumberRow } from './numbers.js';
-import { warmQueues } from './queues.js';
 
 export const ConnectNumberSchema = z.object({
   phoneNumberId: z.string().trim().regex(/^\d{1,30}$/, "must be Meta's numeric phone number id"),
@@ -56,7 +55,6 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
   } catch (err) {
     ctx.logger.warn({ portalId, wabaId: p.wabaId, meta: err instanceof MetaApiError ? err.toJSON() : String(err) }, 'subscribing the app to the WABA failed');
   }
-  await warmQueues(ctx, [TEMPLATE_SYNC_QUEUE]);
   const enc = ctx.secrets.encrypt(p.accessToken);
   const number = await ctx.db.tx(async (c) => {
     const r = await c.query<NumberRow>(

@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import type { Config } from '../config.js';
+import type { RemoteTemplate } from '../templates/index.js';
 
 /** A failed Graph API call: Meta's error object, or a network failure / 5xx without one. */
 export class MetaApiError extends Error {
@@ -77,18 +78,6 @@ export interface MediaInfo {
   id: string;
 }
 
-export interface TemplatePayload {
-  id: string;
-  name: string;
-  language: string;
-  status: string;
-  category?: string;
-  parameter_format?: string;
-  components?: Array<Record<string, unknown>>;
-  quality_score?: { score?: string } | string;
-  rejected_reason?: string;
-}
-
 export interface SendResult {
   wamid: string;
   waId?: string;
@@ -160,11 +149,11 @@ export class GraphClient {
   }
 
   /** Every template of a WABA, following cursor paging. */
-  async listTemplates(wabaId: string, token: string, pageSize = 100): Promise<TemplatePayload[]> {
-    const out: TemplatePayload[] = [];
+  async listTemplates(wabaId: string, token: string, pageSize = 100): Promise<RemoteTemplate[]> {
+    const out: RemoteTemplate[] = [];
     let after: string | undefined;
     for (let page = 0; page < 200; page++) {
-      const d = await this.call<{ data?: TemplatePayload[]; paging?: { next?: string; cursors?: { after?: string } } }>(token, (headers) =>
+      const d = await this.call<{ data?: RemoteTemplate[]; paging?: { next?: string; cursors?: { after?: string } } }>(token, (headers) =>
         this.http.get(`/${encodeURIComponent(wabaId)}/message_templates`, {
           headers,
           params: {

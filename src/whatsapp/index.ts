@@ -185,9 +185,6 @@ export function createWhatsAppModule(opts: WhatsAppModuleOptions = {}): DomainMo
         // (already processed ones are skipped, so a retried job does not redo them).
         handler: async ({ eventIds, eventId }) => {
           for (const id of eventIds ?? (eventId !== undefined ? [eventId] : [])) await processWebhookEvent(ctx, id);
-          // pg-boss workers pause a polling interval after every job unless notified: under a
-          // backlog, fetch the next batch at once.
-          ctx.jobs.notify(WEBHOOK_QUEUE);
         },
       });
       await ctx.jobs.define<{ mediaObjectId: number }>({

@@ -6,7 +6,6 @@ import { numberByPhoneNumberId, type NumberRow } from './numbers.js';
 import { InvalidWebhookError, metaErrorToJson, normalizeLanguage, parseWebhook, type WebhookItem } from './parse.js';
 import { MEDIA_MESSAGE_TYPES, type InboundMessage, type MediaMessageType } from './schemas.js';
 import { reasonFor } from './meta-errors.js';
-import { warmQueues } from './queues.js';
 import { advanceStatus } from './status.js';
 
 export const WEBHOOK_QUEUE = 'whatsapp.webhook';
@@ -102,7 +101,6 @@ export async function processWebhookEvent(ctx: AppContext, eventId: number): Pro
   const summary: Summary = { messages: 0, duplicates: 0, statuses: 0, statusesApplied: 0, unrouted: [], valueErrors: [], templates: 0, ignored: [], problems };
   let routed = 0;
   const syncWabas = new Set<string>();
-  await warmQueues(ctx, [MEDIA_QUEUE, TEMPLATE_SYNC_QUEUE], ['message.inbound', 'message.status']);
   const done = await ctx.db.tx(async (c) => {
     const lock = await c.query(`SELECT state FROM webhook_events WHERE id = $1 FOR UPDATE`, [eventId]);
     if (lock.rows[0]?.state !== 'pending') return false;

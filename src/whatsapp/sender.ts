@@ -9,7 +9,6 @@ import { MetaApiError, type GraphClient } from './graph.js';
 import type { ThroughputLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
-import { warmQueues } from './queues.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
 
@@ -87,7 +86,6 @@ export class Sender {
       if (existing) return existing;
     }
     const built = await this.build(req.content, number, contact);
-    await warmQueues(this.ctx, [SEND_RETRY_QUEUE], ['message.outbound', 'message.status']);
     const now = this.ctx.clock.now();
 
     const inserted = await db.tx(async (c) => {
@@ -330,7 +328,6 @@ export class Sender {
 
   /** The `whatsapp.send-retry` job: a deferred attempt after a rate limit or a transient Meta error. */
   async retry(messageId: number, attempt: number): Promise<void> {
-    await warmQueues(this.ctx, [SEND_RETRY_QUEUE], ['message.outbound', 'message.status']);
     const r = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [messageId]);
     const msg = r.rows[0];
     if (!msg || msg.direction !== 'out' || msg.status !== 'accepted' || msg.wamid) return;

@@ -1,28 +1,7 @@
 import { z } from 'zod';
+import type { MessageRow } from '../messages/message-row.js';
 
-/** A row of the core `messages` table. */
-export interface MessageRow {
-  id: number;
-  portal_id: number;
-  contact_id: number;
-  conversation_id: number | null;
-  phone_number_id: string;
-  wamid: string | null;
-  client_key: string | null;
-  direction: 'in' | 'out';
-  type: string;
-  text: string | null;
-  payload: Record<string, unknown>;
-  status: 'received' | 'accepted' | 'sent' | 'delivered' | 'read' | 'failed';
-  error: { code: number | string; title: string; message: string; details?: string | null; reason?: string } | null;
-  sender: 'customer' | 'agent' | 'bot' | 'system' | 'campaign';
-  agent_id: number | null;
-  template_name: string | null;
-  sent_at: Date;
-  status_at: Date | null;
-  hubspot_communication_id: string | null;
-  created_at: Date;
-}
+export type { MessageRow } from '../messages/message-row.js';
 
 const nonEmpty = z.string().min(1);
 

@@ -2,7 +2,6 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { AckBatcher } from './ack-batcher.js';
 import { WEBHOOK_QUEUE } from './ingest.js';
-import { warmQueues } from './queues.js';
 import { isValidMetaSignature, safeEqual } from './signature.js';
 
 /**
@@ -11,7 +10,6 @@ import { isValidMetaSignature, safeEqual } from './signature.js';
  * Returns the event ids, in order.
  */
 export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promise<number[]> {
-  await warmQueues(ctx, [WEBHOOK_QUEUE]);
   const ids = await ctx.db.tx(async (c) => {
     const r = await c.query<{ id: string }>(
       `INSERT INTO webhook_events (raw_body) SELECT b FROM unnest($1::text[]) WITH ORDINALITY AS t(b, n) ORDER BY n RETURNING id`,

@@ -1,7 +1,6 @@
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { migrate } from '../../src/db/migrate.js';
+import { createScratchDatabase } from '../../src/db/scratch-database.js';
 
 /**
  * A fresh, isolated database for one test file: a new database on the PostgreSQL server when
@@ -12,20 +11,9 @@ export async function testDatabase(opts: { migrate?: boolean } = {}): Promise<Da
   let db: Database;
   let drop: (() => Promise<void>) | undefined;
   if (serverUrl) {
-    const name = `t_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: serverUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const u = new URL(serverUrl);
-    u.pathname = `/${name}`;
-    db = await openDatabase({ databaseUrl: u.toString(), poolMax: 6 });
-    drop = async () => {
-      const c = new pg.Client({ connectionString: serverUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
+    const scratch = await createScratchDatabase(serverUrl, { prefix: 't', randomBytes: 4 });
+    db = await openDatabase({ databaseUrl: scratch.url, poolMax: 6 });
+    drop = scratch.drop;
   } else {
     db = await openDatabase({});
   }
