@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import { whatsappSender } from '../whatsapp/index.js';
 
 export const PRIVACY_QUEUE = 'hubspot.privacy.delete';
 
@@ -16,7 +17,11 @@ export interface PrivacyDeletionJob {
  * one record without personal data: the consent state and dates, and when the deletion happened.
  */
 export async function deleteContactData(ctx: AppContext, job: PrivacyDeletionJob): Promise<{ contacts: number; messages: number }> {
-  return ctx.db.tx(async (c) => {
+  // Stored attachment files live outside the database: their keys are read before the rows go,
+  // and the files are erased once the deletion has committed.
+  const channel = ctx.services.whatsappSender ? whatsappSender(ctx) : undefined;
+  let mediaKeys: string[] = [];
+  const result = await ctx.db.tx(async (c) => {
     const contacts = await c.query<{ id: number; consent: string; consent_at: Date | null; opted_out: boolean; opted_out_at: Date | null }>(
       `SELECT id, consent, consent_at, opted_out, opted_out_at FROM contacts WHERE portal_id = $1 AND hubspot_contact_id = $2 FOR UPDATE`,
       [job.portalId, job.hubspotContactId],
@@ -26,6 +31,7 @@ export async function deleteContactData(ctx: AppContext, job: PrivacyDeletionJob
     if (ids.length) {
       const m = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE contact_id = ANY($1::bigint[])', [ids]);
       messages = m.rows[0]!.n;
+      mediaKeys = (await channel?.storedMediaKeys(c, ids)) ?? [];
       await c.query('DELETE FROM contacts WHERE id = ANY($1::bigint[])', [ids]);
     }
     const first = contacts.rows[0];
@@ -46,7 +52,12 @@ export async function deleteContactData(ctx: AppContext, job: PrivacyDeletionJob
         job.occurredAt ? new Date(job.occurredAt) : null,
       ],
     );
-    ctx.logger.info({ portalId: job.portalId, contacts: ids.length, messages }, 'privacy deletion carried out');
+    ctx.logger.info({ portalId: job.portalId, contacts: ids.length, messages, files: mediaKeys.length }, 'privacy deletion carried out');
     return { contacts: ids.length, messages };
   });
+  for (const key of mediaKeys) {
+    // A file that fails to go is logged, not retried forever: its row (and so every link to it) is gone.
+    await channel!.storage.delete(key).catch((err) => ctx.logger.warn({ err, portalId: job.portalId }, 'could not erase a media file'));
+  }
+  return result;
 }

@@ -80,3 +80,12 @@ export class MediaUrlSigner {
     return want.length === got.length && timingSafeEqual(want, got);
   }
 }
+
+export async function storedMediaKeys(q: Queryable, contactIds: number[]): Promise<string[]> {
+  if (contactIds.length === 0) return [];
+  const r = await q.query<{ storage_key: string }>(
+    'SELECT storage_key FROM media_objects WHERE contact_id = ANY($1::bigint[]) AND storage_key IS NOT NULL',
+    [contactIds],
+  );
+  return r.rows.map((x) => x.storage_key);
+}

@@ -4,7 +4,7 @@ import type { AppContext, DomainModule } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
 import { AppError, forbidden, notFound, validation } from '../http/errors.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
-import { LocalDiskStorage, MediaUrlSigner, getMediaObject, mediaOfMessage, type MediaKind, type MediaStorage } from '../media/index.js';
+import { LocalDiskStorage, MediaUrlSigner, getMediaObject, mediaOfMessage, storedMediaKeys, type MediaKind, type MediaStorage } from '../media/index.js';
 import { resolveEncryptionKey } from '../security/encryption.js';
 import { listApprovedTemplates, syncTemplates, templateJson, type SyncResult } from '../templates/index.js';
 import { connectNumber } from './connect.js';
@@ -28,6 +28,8 @@ export interface WhatsAppChannel extends WhatsAppSender {
   mediaOf(q: Queryable, messageId: number): Promise<{ url: string; mimeType: string; filename: string | null } | null>;
   /** Checks (type, size, monthly quota), stores and uploads an outbound attachment; send it with the returned mediaId. */
   uploadMedia(p: { portalId: number; contactId: number; phoneNumberId: string; bytes: Buffer; mimeType: string; filename: string; kind?: MediaKind }): Promise<UploadedMedia>;
+  /** Storage keys of the files held for these contacts' media (to erase them with the contacts). */
+  storedMediaKeys(q: Queryable, contactIds: number[]): Promise<string[]>;
   /** Re-reads a WABA's templates from Meta now. */
   syncTemplates(wabaId: string): Promise<SyncResult>;
   /** Processes a stored webhook event now (the job does this; tests and tools may call it). */
@@ -92,6 +94,7 @@ function createChannel(ctx: AppContext, opts: WhatsAppModuleOptions): WhatsAppCh
       return m && m.state === 'stored' ? { url: m.url, mimeType: m.mimeType, filename: m.filename } : null;
     },
     uploadMedia: (p) => uploadOutboundMedia(mediaDeps, p),
+    storedMediaKeys: (q, contactIds) => storedMediaKeys(q, contactIds),
     syncTemplates: sync,
     processEvent: (eventId) => processWebhookEvent(ctx, eventId),
     // internal, for the module's jobs

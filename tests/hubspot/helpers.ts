@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { whatsappModule } from '../../src/whatsapp/index.js';
 import request from 'supertest';
 import type { Clock } from '../../src/clock.js';
 import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
@@ -45,14 +46,15 @@ export function newPortal(sim: HubSpotSimulator): Portal {
 
 export async function startApp(
   simUrl: string,
-  o: { db?: Database; clock?: Clock; hubspot?: HubSpotOptions; work?: boolean } = {},
+  o: { db?: Database; clock?: Clock; hubspot?: HubSpotOptions; work?: boolean; withWhatsApp?: boolean } = {},
 ): Promise<TestRuntime> {
+  const hubspot = createHubSpotModule({ lingerMs: 30, inDoubtHoldMs: 0, ...o.hubspot });
   return startTestRuntime({
     db: o.db,
     clock: o.clock,
     work: o.work,
     env: { HUBSPOT_API_BASE_URL: simUrl, HUBSPOT_AUTH_BASE_URL: simUrl },
-    modules: [createHubSpotModule({ lingerMs: 30, inDoubtHoldMs: 0, ...o.hubspot })],
+    modules: o.withWhatsApp ? [whatsappModule, hubspot] : [hubspot],
   });
 }
 

@@ -1,4 +1,5 @@
 import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
+import { whatsappSender } from '../../src/whatsapp/index.js';
 import { CONTACT_PROPERTIES, hubspotApp } from '../../src/hubspot/index.js';
 import type { Portal } from '../../src/simulators/hubspot/index.js';
 import type { TestRuntime } from '../helpers/runtime.js';
@@ -11,7 +12,7 @@ let rt: TestRuntime;
 beforeAll(async () => {
   // Search allows only 1 per second here, while our limiter would allow 10: HubSpot's 429 must be honoured.
   h = await startSimulator({ rateLimit: { perTenSeconds: 110, searchPerSecond: 1 } });
-  rt = await startApp(h.url, { hubspot: { rateLimits: { generalPerTenSeconds: 100, searchPerSecond: 10 } } });
+  rt = await startApp(h.url, { withWhatsApp: true, hubspot: { rateLimits: { generalPerTenSeconds: 100, searchPerSecond: 10 } } });
 });
 afterAll(async () => {
   await rt?.close();
@@ -131,6 +132,15 @@ describe('HubSpot services for other domains', () => {
     await inbound(rt, { portalId: portal.portalId, waId: '573009876543', text: 'gracias' });
     const hs = await hubspotApp(rt.ctx).ensureHubSpotContact(portal.portalId, contactId);
     await rt.db.query(`UPDATE contacts SET consent = 'granted', consent_at = '2026-03-01T10:00:00Z' WHERE id = $1`, [contactId]);
+    // An attachment of theirs stored on disk must go with them.
+    const storage = whatsappSender(rt.ctx).storage;
+    const file = await storage.put({ portalId: portal.portalId, bytes: Buffer.from('%PDF-1.4 factura') });
+    await rt.db.query(
+      `INSERT INTO media_objects (portal_id, contact_id, direction, phone_number_id, mime_type, storage_key, state)
+       VALUES ($1, $2, 'in', 'PN-privacy', 'application/pdf', $3, 'stored')`,
+      [portal.portalId, contactId, file.key],
+    );
+    expect(await storage.get(file.key)).toBeDefined();
     const other = await inbound(rt, { portalId: portal.portalId, waId: '573001111111', text: 'otro cliente' });
 
     const event = h.sim.privacyDeletionEvent({ portalId: portal.portalId, objectId: hs });
@@ -148,5 +158,6 @@ describe('HubSpot services for other domains', () => {
     expect(kept[0]).toMatchObject({ hubspot_contact_id: hs, consent: 'granted', contacts_deleted: 1, messages_deleted: 2 });
     expect(kept[0].consent_at.toISOString()).toBe('2026-03-01T10:00:00.000Z');
     expect(JSON.stringify(kept[0])).not.toContain('573009876543');
+    await waitFor(async () => (await storage.get(file.key)) === undefined, 'media file erased');
   });
 });
