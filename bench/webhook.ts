@@ -33,6 +33,20 @@ const arg = (name: string, def: number): number => {
 };
 const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 
+/** The app's environment in every bench process (Meta is never called: the base URL is a closed port). */
+const benchEnv = (dataDir: string): Record<string, string> => ({
+  NODE_ENV: 'test',
+  LOG_LEVEL: 'error',
+  DATA_DIR: dataDir,
+  PUBLIC_BASE_URL: 'http://127.0.0.1',
+  WHATSAPP_APP_SECRET: APP_SECRET,
+  WHATSAPP_VERIFY_TOKEN: 'bench',
+  WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9',
+  HUBSPOT_CLIENT_ID: 'bench',
+  HUBSPOT_CLIENT_SECRET: 'bench',
+  ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+});
+
 // ------------------------------------------------------------------------------------------------
 // Servers (child processes)
 // ------------------------------------------------------------------------------------------------
@@ -61,18 +75,7 @@ async function serveWorker(): Promise<void> {
   const { whatsappModule } = await import('../src/whatsapp/index.js');
   const dbUrl = process.argv.find((x) => x.startsWith('--db='))!.slice(5);
   const dataDir = process.argv.find((x) => x.startsWith('--data='))!.slice(7);
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
-    DATA_DIR: dataDir,
-    PUBLIC_BASE_URL: 'http://127.0.0.1',
-    WHATSAPP_APP_SECRET: APP_SECRET,
-    WHATSAPP_VERIFY_TOKEN: 'bench',
-    WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9',
-    HUBSPOT_CLIENT_ID: 'bench',
-    HUBSPOT_CLIENT_SECRET: 'bench',
-    ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
-  });
+  const config = loadConfig(benchEnv(dataDir));
   const db = await openDatabase({ databaseUrl: dbUrl, poolMax: 4 });
   const rt = await createRuntime(config, { db, work: true, ...(flag('only-whatsapp') ? { modules: [whatsappModule] } : {}) });
   process.send!({ ready: 'worker' });
@@ -101,20 +104,7 @@ async function serveApp(): Promise<void> {
     drop = scratch.drop;
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wa-bench-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
-    DATA_DIR: dataDir,
-    PUBLIC_BASE_URL: 'http://127.0.0.1',
-    WHATSAPP_APP_SECRET: APP_SECRET,
-    WHATSAPP_VERIFY_TOKEN: 'bench',
-    WHATSAPP_API_BASE_URL: 'http://127.0.0.1:9',
-    HUBSPOT_CLIENT_ID: 'bench',
-    HUBSPOT_CLIENT_SECRET: 'bench',
-    ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
-    DB_POOL_MAX: '20',
-    ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
-  });
+  const config = loadConfig({ ...benchEnv(dataDir), DB_POOL_MAX: '20', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}) });
   // In memory when embedded (no DATA_DIR): like the app's embedded mode minus the disk.
   const db = await openDatabase({ databaseUrl: config.databaseUrl, poolMax: config.dbPoolMax });
   const rt = await createRuntime(config, {
