@@ -22,7 +22,7 @@ import { createHubSpotModule } from '../src/hubspot/index.js';
 import { loadAppManifest } from '../src/hubspot/manifest.js';
 import { TIMELINE_EVENT_QUEUE } from '../src/hubspot/timeline.js';
 import { createRuntime } from '../src/server.js';
-import { createHubSpotSimulator } from '../src/simulators/hubspot/index.js';
+import { createHubSpotSimulator } from '../simulators/hubspot/index.js';
 
 const arg = (name: string, def: number): number => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));

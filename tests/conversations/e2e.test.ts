@@ -6,9 +6,9 @@
  */
 import { CONSENT_BUTTON } from '../../src/consent/index.js';
 import { SYSTEM_LABELS } from '../../src/settings/index.js';
-import { createMetaSimulator, type MetaSimulator } from '../../src/simulators/meta/index.js';
+import { createMetaSimulator, type MetaSimulator } from '../../simulators/meta/index.js';
 import { CONTACT_PROPERTIES as P } from '../../src/hubspot/index.js';
-import type { Portal } from '../../src/simulators/hubspot/index.js';
+import type { Portal } from '../../simulators/hubspot/index.js';
 import { TEST_SECRETS } from '../helpers/config.js';
 import { install, newPortal, startSimulator, type SimHandle } from '../hubspot/helpers.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';

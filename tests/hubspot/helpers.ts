@@ -6,7 +6,7 @@ import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
 import type { Database } from '../../src/db/database.js';
 import { createHubSpotModule, hubspotInternals, type HubSpotOptions } from '../../src/hubspot/index.js';
 import { loadAppManifest } from '../../src/hubspot/manifest.js';
-import { createHubSpotSimulator, type HubSpotSimulator, type Portal } from '../../src/simulators/hubspot/index.js';
+import { createHubSpotSimulator, type HubSpotSimulator, type Portal } from '../../simulators/hubspot/index.js';
 import { TEST_SECRETS } from '../helpers/config.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 

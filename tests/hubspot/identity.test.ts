@@ -2,7 +2,7 @@ import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
 import type { Database } from '../../src/db/database.js';
 import { CONTACT_PROPERTIES, hubspotApp } from '../../src/hubspot/index.js';
 import { matchStoredPhone, phoneIdentity, toE164 } from '../../src/hubspot/phone.js';
-import type { Portal } from '../../src/simulators/hubspot/index.js';
+import type { Portal } from '../../simulators/hubspot/index.js';
 import { testDatabase } from '../helpers/db.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { deleteInHubSpot, install, liveContacts, newPortal, startApp, startSimulator, type SimHandle } from './helpers.js';

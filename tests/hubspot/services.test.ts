@@ -1,7 +1,7 @@
 import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
 import { whatsappSender } from '../../src/whatsapp/index.js';
 import { CONTACT_PROPERTIES, hubspotApp } from '../../src/hubspot/index.js';
-import type { Portal } from '../../src/simulators/hubspot/index.js';
+import type { Portal } from '../../simulators/hubspot/index.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { signedRequest } from '../helpers/signed.js';
 import { deleteInHubSpot, inbound, install, internals, liveContacts, newPortal, startApp, startSimulator, waitFor, type SimHandle } from './helpers.js';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Database } from '../../src/db/database.js';
 import { CONTACT_PROPERTIES } from '../../src/hubspot/index.js';
-import type { Portal } from '../../src/simulators/hubspot/index.js';
+import type { Portal } from '../../simulators/hubspot/index.js';
 import { testDatabase } from '../helpers/db.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { deleteInHubSpot, inbound, inboundMany, install, internals, liveComms, liveContacts, loggedCount, newPortal, startApp, startSimulator, waitFor, type SimHandle } from './helpers.js';

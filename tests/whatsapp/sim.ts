@@ -1,4 +1,4 @@
-import { createMetaSimulator, type MetaSimulator, type MetaSimulatorOptions } from '../../src/simulators/meta/index.js';
+import { createMetaSimulator, type MetaSimulator, type MetaSimulatorOptions } from '../../simulators/meta/index.js';
 import { TEST_SECRETS } from '../helpers/config.js';
 import { PHONE_NUMBER_ID, TOKEN, WABA_ID } from './helpers.js';
 

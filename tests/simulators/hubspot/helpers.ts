@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createHubSpotSimulator, type HubSpotSimulatorOptions } from '../../../src/simulators/hubspot/index.js';
+import { createHubSpotSimulator, type HubSpotSimulatorOptions } from '../../../simulators/hubspot/index.js';
 
 export const CLIENT_ID = 'client-id-123';
 export const CLIENT_SECRET = 'client-secret-456';

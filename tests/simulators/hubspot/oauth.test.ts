@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createHubSpotSimulator } from '../../../src/simulators/hubspot/index.js';
+import { createHubSpotSimulator } from '../../../simulators/hubspot/index.js';
 import { CLIENT_ID, CLIENT_SECRET, clock } from './helpers.js';
 
 const REDIRECT = 'https://app.example.com/oauth/callback';

@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createHubSpotSimulator } from '../../../src/simulators/hubspot/index.js';
+import { createHubSpotSimulator } from '../../../simulators/hubspot/index.js';
 import { CLIENT_ID, CLIENT_SECRET } from './helpers.js';
 
 /** Independent v3 check, as in the platform notes (§4.3). */

@@ -2,7 +2,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createMetaSimulator } from '../../../src/simulators/meta/index.js';
+import { createMetaSimulator } from '../../../simulators/meta/index.js';
 import { APP_SECRET, CUSTOMER, harness, NUMBER, statusesOf, textSend, type Harness, type Json } from './helpers.js';
 
 const PNID = NUMBER.phoneNumberId;

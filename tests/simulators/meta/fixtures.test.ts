@@ -2,7 +2,7 @@
 // (keys and primitive types, recursively), produced end to end: simulator → signed webhook → test receiver.
 import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { metaErrors, metaJson } from '../../../src/simulators/meta/index.js';
+import { metaErrors, metaJson } from '../../../simulators/meta/index.js';
 import {
   APP_SECRET,
   CUSTOMER,

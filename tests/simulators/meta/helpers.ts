@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createMetaSimulator, type MetaSimulator, type MetaSimulatorOptions, type SimNumber } from '../../../src/simulators/meta/index.js';
+import { createMetaSimulator, type MetaSimulator, type MetaSimulatorOptions, type SimNumber } from '../../../simulators/meta/index.js';
 
 export const SHARED = path.resolve(process.cwd(), '../shared');
 export const FIXTURES_DIR = path.join(SHARED, 'fixtures/whatsapp');

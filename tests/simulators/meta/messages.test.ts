@@ -1,7 +1,7 @@
 // POST /{phone-number-id}/messages: Meta's own send examples, validation, token errors and rate limits.
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { createMetaSimulator, type TemplateComponent } from '../../../src/simulators/meta/index.js';
+import { createMetaSimulator, type TemplateComponent } from '../../../simulators/meta/index.js';
 import {
   APP_SECRET,
   CUSTOMER,

@@ -1,5 +1,5 @@
 // Regenerates docs/demo.png: a fresh demo on free ports, a short conversation, one screenshot.
-//   node --import tsx src/simulators/demo/screenshot.ts [out.png]      (needs /usr/bin/chromium)
+//   node --import tsx simulators/demo/screenshot.ts [out.png]      (needs /usr/bin/chromium)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -7,8 +7,8 @@
 //   --demo-port=N DEMO_PORT  the demo page (default 4000)
 //   --meta-port=N META_SIM_PORT / --hubspot-port=N HUBSPOT_SIM_PORT (default 4001 / 4002)
 //   --host=H     DEMO_HOST   interface to bind (default 127.0.0.1)
-import { ConfigError } from '../../config.js';
-import { DataDirInUseError } from '../../db/embedded.js';
+import { ConfigError } from '../../src/config.js';
+import { DataDirInUseError } from '../../src/db/embedded.js';
 import { startDemo, type DemoOptions } from './demo.js';
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): DemoOptions {

@@ -3,8 +3,8 @@
 import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { loadConfig, type Config } from '../../config.js';
-import { createRuntime, type Runtime } from '../../server.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { createRuntime, type Runtime } from '../../src/server.js';
 import { createHubSpotSimulator, type HubSpotSimulator } from '../hubspot/index.js';
 import { createMetaSimulator, type MetaSimulator } from '../meta/index.js';
 import { ExtensionClient } from './extension.js';
