@@ -2,6 +2,8 @@ import type { Router } from 'express';
 import type { AppContext, DomainModule } from '../app-context.js';
 import { registerConversationRoutes } from '../http/api-conversations.js';
 import { registerSettingsRoutes } from '../http/api-settings.js';
+import { registerAttachmentUpload } from '../media/upload-wiring.js';
+import { whatsappSender } from '../whatsapp/index.js';
 import { settings as settingsOf, SettingsService } from '../settings/index.js';
 import { ConversationActions } from './actions.js';
 import { drainPortal, releaseConversations } from './assignment.js';
@@ -97,6 +99,8 @@ export function createConversationsModule(opts: { ports?: (ctx: AppContext) => P
       schedulePeriodic(d);
 
       registerConversationRoutes(ctx, router, service.actions);
+      // ---- attachment upload (card → iframe upload page, src/media/upload-wiring.ts): the one wiring spot ----
+      registerAttachmentUpload(ctx, router, service.actions, (p) => whatsappSender(ctx).uploadMedia(p));
       registerSettingsRoutes(ctx, router, {
         settings: d.settings,
         ports: d.ports,
