@@ -1,3 +1,4 @@
+import { registerAttachmentUpload } from './media/upload-wiring.js';
 import type { AppContext, Domain } from './app-context.js';
 import { ConversationsService, type ConversationSeams } from './conversations/index.js';
 import { HubSpotService, type HubSpotOptions } from './hubspot/index.js';
@@ -54,9 +55,14 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   }
 
   // ---- new domains (campaigns, reports, templates, …) are constructed here, from the services above ----
+  // Attachment upload (card → iframe upload page, src/media/upload-wiring.ts).
+  const upload: Domain | undefined =
+    whatsapp && conversations
+      ? { name: 'attachment-upload', mountRoutes: (router) => void registerAttachmentUpload(ctx, router, conversations!.actions, (p) => whatsapp.uploadMedia(p)) }
+      : undefined;
 
   const services: Services = { settings, whatsapp, hubspot, conversations };
-  const domains: Domain[] = [whatsapp, hubspot, conversations].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  const domains: Domain[] = [whatsapp, hubspot, conversations, upload].filter((d): d is NonNullable<typeof d> => d !== undefined);
   domains.push(...(opts.extra?.(ctx, services) ?? []));
   return { services, domains };
 }

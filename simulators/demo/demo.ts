@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createRuntime, type Runtime } from '../../src/server.js';
 import { createHubSpotSimulator, type HubSpotSimulator } from '../hubspot/index.js';
 import { createMetaSimulator, type MetaSimulator } from '../meta/index.js';
+import { createExtensionHost } from '../extension-host/server.js';
 import { ExtensionClient } from './extension.js';
 import { DEMO_NUMBER, DEMO_PORTAL, DEMO_SECRETS } from './fixtures.js';
 import { DemoPersistence } from './persist.js';
@@ -29,6 +30,8 @@ export interface DemoOptions {
   logLevel?: string;
   /** Delay between Meta's status webhooks (default 400 ms, so the ticks visibly progress). */
   statusDelayMs?: number;
+  /** The extensions folder the host bundles (default: the repo's extensions/). */
+  extensionsRoot?: string;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
 }
@@ -96,6 +99,14 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
       ],
     });
     cleanup.push(() => meta.stop());
+    // Bundling runs while the database starts (it takes well under a second).
+    const extensionHostBuild = createExtensionHost({
+      hubspot,
+      apiBaseUrl: appUrl,
+      extensionsRoot: o.extensionsRoot,
+      knownUser: (portalId, userId) => portalId === DEMO_PORTAL.portalId && [DEMO_PORTAL.admin, ...DEMO_PORTAL.agents].some((u) => u.userId === userId),
+    });
+    extensionHostBuild.catch(() => undefined);
     const persistence = new DemoPersistence(dataDir, hubspot, meta);
     const restored = await persistence.restore();
     ensurePortal(hubspot);
@@ -124,11 +135,14 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
     await runtime.listen(appPort, host);
     meta.setWebhookUrl(`${appUrl}/webhooks/whatsapp`);
 
-    // ---- the demo page ----
+    // ---- the demo page, with the real extensions bundled by the local extension host ----
     const api = new ExtensionClient(hubspot, appUrl, DEMO_PORTAL.portalId);
+    const extensionHost = await extensionHostBuild;
+    log(`extensions bundled in ${extensionHost.bundles.ms} ms: ${extensionHost.bundles.extensions.map((x) => `${x.uid}${x.errors.length ? ' ✗' : ''}`).join(', ')}`);
+    for (const x of extensionHost.bundles.extensions) for (const e of x.errors) log(`✗ ${x.uid}: ${e}`);
     let setup: SetupReport | undefined;
     const urls = { app: appUrl, meta: metaServer.url, hubspot: hubspotServer.url };
-    const page = await startDemoServer({ meta, hubspot, api, phone: persistence.phone, urls, setup: () => setup }, o.demoPort ?? 4000, host);
+    const page = await startDemoServer({ meta, hubspot, api, phone: persistence.phone, urls, setup: () => setup, extensionHost }, o.demoPort ?? 4000, host);
     cleanup.push(() => page.close());
     persistence.start();
     cleanup.push(() => {

@@ -1,6 +1,6 @@
 // The demo page's own small server (demo mode only): static page + a JSON API over the simulators.
 // The customer phone talks to the Meta simulator's customer; the contact view reads the HubSpot
-// simulator's store; the agent panel goes through `hubspot.fetch` (the simulator's signing proxy).
+// simulator's store; the app's real extensions run in the local extension host (/extension-host).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CrmRecord, HubSpotSimulator, Portal } from '../hubspot/index.js';
 import type { MetaSimulator, OutboundMessage, TemplateRecord } from '../meta/index.js';
+import type { ExtensionHost } from '../extension-host/server.js';
 import type { ExtensionClient } from './extension.js';
 import { DEMO_CUSTOMERS, DEMO_NUMBER, DEMO_PORTAL, fullName, type DemoCustomer } from './fixtures.js';
 import type { PhoneEntry, PhoneState } from './persist.js';
@@ -23,6 +24,8 @@ export interface DemoServerDeps {
   phone: PhoneState;
   urls: { app: string; meta: string; hubspot: string };
   setup: () => SetupReport | undefined;
+  /** The local extension host: the real card, settings page and app pages (simulators/extension-host). */
+  extensionHost: ExtensionHost;
 }
 
 type Obj = Record<string, any>;
@@ -220,6 +223,7 @@ export async function startDemoServer(d: DemoServerDeps, port: number, host: str
     next();
   });
   app.use(express.static(PUBLIC_DIR, { index: 'index.html' }));
+  app.use('/extension-host', d.extensionHost.router);
 
   const portal = (): Portal => {
     const p = d.hubspot.portals.get(DEMO_PORTAL.portalId);
@@ -408,20 +412,6 @@ export async function startDemoServer(d: DemoServerDeps, port: number, host: str
         duplicates: matches.length - 1,
         timeline: timelineOf(p, contact),
       };
-    }),
-  );
-
-  /** `hubspot.fetch` for the agent panel: signed by the simulator like HubSpot's proxy, as `userId`. */
-  app.post(
-    '/demo/api/hubspot-fetch',
-    wrap(async (req) => {
-      const b = (req.body ?? {}) as Obj;
-      const userId = Number(b.userId);
-      const known = [DEMO_PORTAL.admin, ...DEMO_PORTAL.agents].some((u) => u.userId === userId);
-      if (!known) throw new HttpError(422, 'unknown demo user');
-      if (typeof b.path !== 'string' || !b.path.startsWith('/api/v1/')) throw new HttpError(422, 'only /api/v1/ paths');
-      const res = await d.api.fetch({ userId, method: String(b.method ?? 'GET'), path: b.path, body: b.body, idempotencyKey: typeof b.idempotencyKey === 'string' ? b.idempotencyKey : undefined });
-      return { status: res.status, body: res.body };
     }),
   );
 

@@ -217,6 +217,44 @@ export class ConversationActions {
     return { message: await messageJson(this.q, this.d.sender, row) };
   }
 
+  /**
+   * An attachment from the card's upload page (src/media/upload-page.ts): the same checks as a text
+   * reply (consent, opt-out, open window), then `upload` stores it and hands it to Meta (type, size,
+   * monthly quota), then it is sent like a reply.
+   */
+  async sendAttachment(
+    caller: Caller,
+    hubspotContactId: string,
+    file: { caption?: string; filename: string; clientKey: string },
+    upload: (target: { contactId: number; phoneNumberId: string }) => Promise<{ mediaId: string; kind: 'image' | 'document' | 'audio' | 'video' | 'sticker' }>,
+  ): Promise<{ message: ApiMessage }> {
+    const contact = await this.contactOrThrow(caller.portalId, hubspotContactId);
+    const conv = await currentConversationOfContact(this.q, contact.id);
+    if (!conv) throw notFound('This contact has no WhatsApp conversation yet; start one with a template');
+    if (contact.opted_out) throw new AppError(409, 'OPTED_OUT', 'This contact opted out of WhatsApp messages; nothing can be sent until they write START.');
+    if (contact.consent !== 'granted' || conv.status === 'bot') {
+      throw new AppError(409, 'NO_CONSENT', 'This contact has not accepted the data-processing consent yet, so no agent message can be sent.');
+    }
+    const settings = await this.d.settings.get(caller.portalId);
+    const expires = conv.status === 'resolved' ? await windowFromMessages(this.q, contact.id, conv.phone_number_id) : conv.window_expires_at;
+    if (!canReply(expires, this.now())) throw windowClosedError(expires, this.now(), settings.businessHours.timeZone);
+    const me = await this.callerAgent(caller);
+    const media = await upload({ contactId: contact.id, phoneNumberId: conv.phone_number_id });
+    const caption = file.caption?.trim() ? file.caption.trim().slice(0, 1024) : undefined;
+    const row = await this.d.sender.send({
+      portalId: caller.portalId,
+      contactId: contact.id,
+      phoneNumberId: conv.phone_number_id,
+      conversationId: conv.status === 'resolved' ? null : conv.id,
+      sender: 'agent',
+      agentId: me?.id ?? null,
+      clientKey: clientKeyOf(caller.portalId, file.clientKey),
+      content: { kind: 'media', mediaType: media.kind, mediaId: media.mediaId, ...(caption && media.kind !== 'audio' && media.kind !== 'sticker' ? { caption } : {}), ...(media.kind === 'document' ? { filename: file.filename } : {}) },
+    });
+    await this.afterRepSend(contact, row, me, caller, settings);
+    return { message: await messageJson(this.q, this.d.sender, row) };
+  }
+
   /** A HubSpot contact we have no row for, whose consent HubSpot records: a local contact to send to. */
   private async contactFromHubSpot(caller: Caller, hubspotContactId: string): Promise<ContactRow | undefined> {
     const info = await this.d.directory.lookupHubSpotContact(caller.portalId, hubspotContactId).catch(() => undefined);

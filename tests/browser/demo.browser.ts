@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../simulators/demo/demo.js';
+import { sampleInvoicePdf } from '../../simulators/demo/samples.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 const SHOTS = path.join(ROOT, 'artifacts', 'screenshots');
@@ -38,6 +39,10 @@ const pageProblems: string[] = [];
 let assignedUserId = '';
 
 const tid = (id: string) => `[data-testid="${id}"]`;
+/** The card area: drawn by the local extension host from the real card bundle. */
+const CARD = '[data-testid="card-host"] [data-extension]';
+const USERS: Record<string, string> = { 'Ana Pérez': '2001', 'Carlos Ruiz': '2002', 'Sofía Martínez': '2003' };
+const ATTACHMENT = path.join(ROOT, 'artifacts', 'factura-4821.pdf');
 
 async function waitFor(what: string, fn: () => Promise<unknown>): Promise<void> {
   try {
@@ -53,10 +58,10 @@ async function pageState(p: Page): Promise<string> {
   const text = async (sel: string) => ((await p.locator(sel).first().textContent({ timeout: 1000 }).catch(() => null)) ?? '').replace(/\s+/g, ' ').trim();
   const parts = [
     `setup: ${await text(tid('setup-status'))}`,
-    `panel status: ${await text(tid('panel-status'))}`,
-    `assignee: ${await text(tid('panel-assignee'))}`,
-    `panel error: ${await text(tid('panel-error'))}`,
-    `card: ${await text(tid('panel-empty'))}`,
+    `card status: ${await text(CARD + ' ' + tid('status-tag'))}`,
+    `assignee: ${await text(CARD + ' ' + tid('assignee'))}`,
+    `extension error: ${await text(tid('extension-error'))}`,
+    `card: ${(await text(tid('card-host'))).slice(0, 200)}`,
     `phone: ${(await text(tid('phone-messages'))).slice(-300)}`,
   ];
   return parts.filter((x) => !x.endsWith(': ')).join(' | ');
@@ -138,43 +143,42 @@ const steps: Step[] = [
     },
   },
   {
-    name: 'the agent panel shows the conversation open and assigned (round-robin)',
+    name: 'the real card shows the conversation open and assigned (round-robin)',
     shot: '04-assigned',
     run: async () => {
       const p = page!;
-      await waitFor('status "open" on the card', () => p.locator(`${tid('panel-status')}[data-status="open"]`).waitFor({ timeout: STEP_TIMEOUT }));
-      await waitFor('an assignee on the card', () => p.locator(`${tid('panel-assignee')}:not([data-user-id=""])`).waitFor({ timeout: STEP_TIMEOUT }));
-      assignedUserId = (await p.locator(tid('panel-assignee')).getAttribute('data-user-id')) ?? '';
-      // Switch to the assigned agent: one click.
+      for (const c of ['Button', 'Text', 'TextArea']) {
+        await waitFor(`a ${c} drawn from the card bundle`, () => p.locator(`${CARD} [data-hs-component="${c}"]`).first().waitFor({ timeout: STEP_TIMEOUT }));
+      }
+      await waitFor('status "Open" on the card', () => p.locator(`${CARD} ${tid('status-tag')}`, { hasText: /^Open/ }).waitFor({ timeout: STEP_TIMEOUT }));
+      await waitFor('an assignee on the card', () => p.locator(`${CARD} ${tid('assignee')}`, { hasText: /Pérez|Ruiz|Martínez/ }).waitFor({ timeout: STEP_TIMEOUT }));
+      const name = ((await p.locator(`${CARD} ${tid('assignee')}`).textContent()) ?? '').trim();
+      assignedUserId = USERS[name] ?? '';
+      if (!assignedUserId) throw new Error(`unknown assignee "${name}"`);
       await p.locator(tid(`agent-${assignedUserId}`)).click();
-      await waitFor('the card for the assigned agent', () => p.locator(`${tid('panel-assignee')}[data-user-id="${assignedUserId}"]`).waitFor({ timeout: STEP_TIMEOUT }));
-      await waitFor('the customer message in the card thread', () =>
-        p.locator(`${tid('panel-msg')}[data-direction="in"]`, { hasText: CUSTOMER_TEXT }).waitFor({ timeout: STEP_TIMEOUT }),
-      );
+      await waitFor('the card for the assigned agent', () => p.locator(`${CARD} [data-testid^="message-"]`, { hasText: CUSTOMER_TEXT }).first().waitFor({ timeout: STEP_TIMEOUT }));
     },
   },
   {
-    name: 'the agent replies from the card',
+    name: 'the agent replies from the real card',
     run: async () => {
       const p = page!;
-      await p.locator(tid('panel-reply-input')).fill(REPLY_TEXT);
-      await p.locator(tid('panel-reply-send')).click();
-      await waitFor('the reply in the card thread', () =>
-        p.locator(`${tid('panel-msg')}[data-direction="out"]`, { hasText: REPLY_TEXT }).waitFor({ timeout: STEP_TIMEOUT }),
-      );
+      await p.locator(`${CARD} ${tid('reply-input')} textarea`).fill(REPLY_TEXT);
+      await waitFor('Send enabled', () => p.locator(`${CARD} button${tid('send-reply')}:not([disabled])`).waitFor({ timeout: STEP_TIMEOUT }));
+      await p.locator(`${CARD} ${tid('send-reply')}`).click();
+      await waitFor('the reply in the card thread', () => p.locator(`${CARD} [data-testid^="message-text-"]`, { hasText: REPLY_TEXT }).waitFor({ timeout: STEP_TIMEOUT }));
     },
   },
   {
-    name: 'the customer sees the reply with blue read ticks',
+    name: 'the customer sees the reply with blue read ticks, and the card says Read',
     shot: '05-reply-read',
     run: async () => {
       const p = page!;
       const bubble = p.locator(`${tid('phone-msg')}[data-from="business"]`, { hasText: REPLY_TEXT });
       await waitFor('the reply on the phone', () => bubble.waitFor({ timeout: STEP_TIMEOUT }));
       await waitFor('blue ticks (read) on the phone', () => bubble.locator(`${tid('tick')}[data-status="read"]`).waitFor({ timeout: STEP_TIMEOUT }));
-      await waitFor('read ticks on the card', () =>
-        p.locator(`${tid('panel-msg')}[data-direction="out"]`, { hasText: REPLY_TEXT }).locator(`${tid('tick')}[data-status="read"]`).waitFor({ timeout: STEP_TIMEOUT }),
-      );
+      const cardMsg = p.locator(`${CARD} [data-hs-component="Flex"][data-testid^="message-"]`, { hasText: REPLY_TEXT });
+      await waitFor('"Read" on the card', () => cardMsg.locator('[data-testid^="delivery-"]', { hasText: 'Read' }).waitFor({ timeout: STEP_TIMEOUT }));
     },
   },
   {
@@ -182,30 +186,74 @@ const steps: Step[] = [
     shot: '06-timeline',
     run: async () => {
       const p = page!;
-      await waitFor("the customer's message on the timeline", () =>
-        p.locator(tid('timeline-item'), { hasText: CUSTOMER_TEXT }).first().waitFor({ timeout: STEP_TIMEOUT }),
-      );
+      await waitFor("the customer's message on the timeline", () => p.locator(tid('timeline-item'), { hasText: CUSTOMER_TEXT }).first().waitFor({ timeout: STEP_TIMEOUT }));
       await waitFor("the agent's reply on the timeline", () => p.locator(tid('timeline-item'), { hasText: REPLY_TEXT }).first().waitFor({ timeout: STEP_TIMEOUT }));
     },
   },
   {
-    name: 'the agent resolves the conversation with a label',
-    shot: '07-resolved',
+    name: 'the agent sends a PDF through the iframe upload page',
+    shot: '07-attachment',
     run: async () => {
       const p = page!;
-      const select = p.locator(tid('panel-resolve-label'));
-      const options = select.locator('option');
-      const labels: string[] = [];
-      for (let k = 0; k < (await options.count()); k++) {
-        const v = await options.nth(k).getAttribute('value');
-        if (v) labels.push(v);
-      }
-      if (!labels.length) throw new Error('no resolution labels in the card');
-      await select.selectOption(labels[0]);
-      await p.locator(tid('panel-resolve')).click();
-      await waitFor('status "resolved" on the card', () => p.locator(`${tid('panel-status')}[data-status="resolved"]`).waitFor({ timeout: STEP_TIMEOUT }));
-      const status = (await p.locator(tid('panel-status')).textContent()) ?? '';
-      if (!status.includes(labels[0])) throw new Error(`the card shows "${status}" instead of the label "${labels[0]}"`);
+      writeFileSync(ATTACHMENT, sampleInvoicePdf('María González'));
+      await p.locator(`${CARD} ${tid('attach-file')}`).click();
+      await waitFor('the iframe modal', () => p.locator(tid('iframe-modal')).waitFor({ timeout: STEP_TIMEOUT }));
+      const frame = p.frameLocator(`${tid('iframe-modal')} iframe`);
+      await frame.locator(tid('upload-file')).setInputFiles(ATTACHMENT);
+      await frame.locator(tid('upload-caption')).fill('Tu factura');
+      await frame.locator(tid('upload-send')).click();
+      await waitFor('the modal closes', () => p.locator(tid('iframe-modal')).waitFor({ state: 'detached', timeout: STEP_TIMEOUT }));
+      await waitFor('the attachment in the card thread', () => p.locator(`${CARD} [data-testid^="media-"]`).first().waitFor({ timeout: STEP_TIMEOUT }));
+      await waitFor('the document on the phone', () => p.locator(`${tid('phone-msg')}[data-from="business"][data-type="document"]`).first().waitFor({ timeout: STEP_TIMEOUT }));
+    },
+  },
+  {
+    name: 'the agent transfers to another agent; the customer gets the automatic message',
+    shot: '08-transfer',
+    run: async () => {
+      const p = page!;
+      await p.locator(`${CARD} ${tid('transfer')}`).click();
+      const select = p.locator(`${CARD} ${tid('agent-select')} select`);
+      await waitFor('the agent list', () => select.locator('option[value]:not([value=""])').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT }));
+      const value = await select.locator('option[value]:not([value=""])').first().getAttribute('value');
+      const to = ((await select.locator(`option[value="${value}"]`).textContent()) ?? '').replace(/ \(.*\)$/, '');
+      await select.selectOption(value!);
+      await waitFor('Transfer enabled', () => p.locator(`${CARD} button${tid('confirm-transfer')}:not([disabled])`).waitFor({ timeout: STEP_TIMEOUT }));
+      await p.locator(`${CARD} ${tid('confirm-transfer')}`).click();
+      await waitFor(`the new assignee ${to}`, () => p.locator(`${CARD} ${tid('assignee')}`, { hasText: to }).waitFor({ timeout: STEP_TIMEOUT }));
+      await waitFor('the handover message on the phone', () => p.locator(`${tid('phone-msg')}[data-from="business"]`, { hasText: to.split(' ')[0] }).last().waitFor({ timeout: STEP_TIMEOUT }));
+      assignedUserId = USERS[to] ?? assignedUserId;
+      await p.locator(tid(`agent-${assignedUserId}`)).click();
+      await waitFor('the card for the new agent', () => p.locator(`${CARD} ${tid('resolve')}`).waitFor({ timeout: STEP_TIMEOUT }));
+    },
+  },
+  {
+    name: 'the agent resolves the conversation with a label',
+    shot: '09-resolved',
+    run: async () => {
+      const p = page!;
+      await p.locator(`${CARD} ${tid('resolve')}`).click();
+      const select = p.locator(`${CARD} ${tid('resolution-label')} select`);
+      await waitFor('the label list', () => select.locator('option[value]:not([value=""])').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT }));
+      const label = (await select.locator('option[value]:not([value=""])').first().getAttribute('value'))!;
+      await select.selectOption(label);
+      await waitFor('Resolve enabled', () => p.locator(`${CARD} button${tid('confirm-resolve')}:not([disabled])`).waitFor({ timeout: STEP_TIMEOUT }));
+      await p.locator(`${CARD} ${tid('confirm-resolve')}`).click();
+      await waitFor(`status "Resolved · ${label}" on the card`, () => p.locator(`${CARD} ${tid('status-tag')}`, { hasText: `Resolved · ${label}` }).waitFor({ timeout: STEP_TIMEOUT }));
+    },
+  },
+  {
+    name: 'an admin opens the real settings page (drawn from its bundle, no extension error)',
+    shot: '10-settings',
+    run: async () => {
+      const p = page!;
+      await p.locator(tid('agent-1001')).click().catch(async () => p.locator('[data-testid^="agent-"]').last().click());
+      await p.locator(tid('view-whatsapp_settings')).click();
+      const host = p.locator(tid('app-view-host'));
+      await waitFor('the settings page drawn from its bundle', () => host.locator('[data-hs-component]').first().waitFor({ timeout: STEP_TIMEOUT }));
+      await waitFor('no extension error', async () => {
+        if (await p.locator(tid('extension-error')).count()) throw new Error(await p.locator(tid('extension-error')).first().innerText());
+      });
     },
   },
 ];
@@ -213,6 +261,7 @@ const steps: Step[] = [
 async function main(): Promise<number> {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
+  mkdirSync(path.dirname(ATTACHMENT), { recursive: true });
   let passed = 0;
   let failed = 0;
   let broken = false;

@@ -7,13 +7,17 @@ export interface ComposerProps {
   quickReplies: QuickReply[];
   /** Why sending is not possible right now (e.g. the window is closed); null when it is. */
   blockedReason: string | null;
+  /** Why templates can't be sent either (declined consent, opt-out); null when they can. */
+  templateBlockedReason?: string | null;
   onSend: (text: string, idempotencyKey: string) => Promise<void>;
+  /** Opens the upload page (an iframe modal): the file never passes through hubspot.fetch. */
+  onAttach?: () => Promise<void>;
   onOpenTemplateSender: () => void;
 }
 
 export const MAX_TEXT = 4096;
 
-export function Composer({ quickReplies, blockedReason, onSend, onOpenTemplateSender }: ComposerProps) {
+export function Composer({ quickReplies, blockedReason, templateBlockedReason = null, onSend, onAttach, onOpenTemplateSender }: ComposerProps) {
   const [draft, setDraft] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
@@ -56,6 +60,15 @@ export function Composer({ quickReplies, blockedReason, onSend, onOpenTemplateSe
     }
   };
 
+  const attach = async () => {
+    setError(null);
+    try {
+      await onAttach?.();
+    } catch (e) {
+      setError({ code: e instanceof ApiError ? e.code : 'UNKNOWN', message: e instanceof Error ? e.message : 'The upload page could not be opened.' });
+    }
+  };
+
   return (
     <Flex direction="column" gap="xs" testId="composer">
       {quickReplies.length > 0 ? (
@@ -95,7 +108,12 @@ export function Composer({ quickReplies, blockedReason, onSend, onOpenTemplateSe
         >
           {sending ? 'Sending…' : 'Send'}
         </Button>
-        <Button testId="open-template-sender" variant="secondary" onClick={() => onOpenTemplateSender()}>
+        {onAttach ? (
+          <Button testId="attach-file" variant="secondary" disabled={!!blockedReason || sending} onClick={() => void attach()}>
+            Attach a file
+          </Button>
+        ) : null}
+        <Button testId="open-template-sender" variant="secondary" disabled={!!templateBlockedReason} onClick={() => onOpenTemplateSender()}>
           Send a template
         </Button>
       </Flex>

@@ -2,4 +2,4 @@
 import { hubspot } from '@hubspot/ui-extensions';
 import { WhatsAppCardView } from './WhatsAppCardView';
 
-hubspot.extend<'crm.record.tab'>(({ context }) => <WhatsAppCardView context={context} />);
+hubspot.extend<'crm.record.tab'>(({ context, actions }) => <WhatsAppCardView context={context} actions={actions} />);

@@ -119,6 +119,10 @@ export function createCardApi(ctx: ApiContext) {
         idempotencyKey: o.idempotencyKey,
       });
     },
+    /** A short-lived single-use link to the backend's upload page (opened in an iframe modal). */
+    createUploadLink(contactId: number | string): Promise<{ url: string; expiresAt: string }> {
+      return request(ctx, 'POST', `/contacts/${encodeURIComponent(String(contactId))}/upload-links`, {});
+    },
     async resolve(conversationId: string, label: string, o: MutationOptions = {}): Promise<Conversation> {
       const r = await request<{ conversation: Conversation }>(
         ctx,

@@ -17,6 +17,7 @@ import {
   StatusTag,
   Tag,
   Text,
+  TextArea,
 } from '@hubspot/ui-extensions';
 import { apiError, createFakeBackend, deferred, ok, type FakeBackend, type FakeResponse } from './fakeBackend';
 import {
@@ -152,6 +153,22 @@ describe('reply window countdown with a controlled clock', () => {
     expect(r.findByTestId(Button, 'send-reply').props.disabled).toBe(true);
   });
 
+  it('the countdown and "template needed" change exactly on the minute, not on the next poll tick', async () => {
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    vi.setSystemTime(NOW);
+    const c = conversationResponse();
+    c.conversation = { ...c.conversation!, windowExpiresAt: iso(NOW + 3 * H + 30_000) };
+    defaultRoutes(backend, c);
+    const r = mountCard({ pollIntervalMs: 3_600_000 });
+    await ready(r);
+    expect(r.findByTestId(StatusTag, 'window-countdown').text).toBe('3 h 0 min left to reply');
+    vi.advanceTimersByTime(31_000); // 2 h 59 min 59 s left
+    await r.waitFor(() => expect(r.findByTestId(StatusTag, 'window-countdown').text).toBe('2 h 59 min left to reply'));
+    vi.advanceTimersByTime(3 * H + 1_000); // 1 s past the deadline (3 h 30 s after the start)
+    await r.waitFor(() => expect(r.maybeFindByTestId(Alert, 'window-closed')).not.toBeNull());
+    expect(r.findByTestId(Alert, 'window-closed').props.title).toBe('Template needed');
+  });
+
   it('uses the server urgent flag and the configured alert threshold', async () => {
     const c = conversationResponse();
     c.conversation = { ...c.conversation!, windowExpiresAt: iso(NOW + 5 * H), urgent: true };
@@ -243,7 +260,7 @@ describe('empty, opted-out and no-consent states', () => {
     expect(r.findByTestId(Text, 'wa-number').text).toBe('No phone number');
   });
 
-  it('opted out: flag in the header, a clear alert, and nothing to send with', async () => {
+  it('opted out: flag in the header, a clear alert, and the composer and template sender disabled with the reason', async () => {
     const c = conversationResponse();
     c.contact = { ...c.contact, optedOut: true };
     defaultRoutes(backend, c);
@@ -251,13 +268,16 @@ describe('empty, opted-out and no-consent states', () => {
     await ready(r);
     expect(r.findByTestId(Tag, 'opted-out-tag').text).toBe('Opted out');
     expect(r.findByTestId(Alert, 'opted-out').props.title).toBe('Opted out of WhatsApp');
-    expect(r.maybeFindByTestId(Flex, 'composer')).toBeNull();
-    expect(r.maybeFindByTestId(Button, 'new-template')).toBeNull();
+    expect(r.findByTestId(TextArea, 'reply-input').props.readOnly).toBe(true);
+    expect(r.findByTestId(Button, 'send-reply').props.disabled).toBe(true);
+    expect(r.findByTestId(Button, 'attach-file').props.disabled).toBe(true);
+    expect(r.findByTestId(Button, 'open-template-sender').props.disabled).toBe(true);
+    expect(r.findByTestId(Text, 'composer-blocked').text).toContain('opted out of WhatsApp');
     // the history is still visible
     expect(r.findByTestId(Text, 'message-text-m1').text).toBe('Hola, ¿tienen envío a Medellín?');
   });
 
-  it('no consent yet (unknown): warning and no composer', async () => {
+  it('no consent yet (unknown): warning, composer disabled with the reason', async () => {
     const c = conversationResponse();
     c.contact = { ...c.contact, consent: 'unknown' };
     c.conversation = { ...c.conversation!, status: 'bot', assignee: null };
@@ -269,7 +289,9 @@ describe('empty, opted-out and no-consent states', () => {
     expect(a.props.variant).toBe('warning');
     expect(r.findByTestId(Tag, 'consent-tag').text).toBe('No consent recorded');
     expect(r.findByTestId(StatusTag, 'status-tag').text).toBe('With the consent bot');
-    expect(r.maybeFindByTestId(Flex, 'composer')).toBeNull();
+    expect(r.findByTestId(Button, 'send-reply').props.disabled).toBe(true);
+    expect(r.findByTestId(Button, 'open-template-sender').props.disabled).toBe(true);
+    expect(r.findByTestId(Text, 'composer-blocked').text).toContain('not given WhatsApp consent');
   });
 
   it('consent declined: danger alert and no way to start a conversation', async () => {

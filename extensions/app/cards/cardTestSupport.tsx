@@ -1,7 +1,7 @@
 // Test-only fixtures and a mount helper for the card tests.
 import { useState } from 'react';
 import { createRenderer } from '@hubspot/ui-extensions/testing';
-import { WhatsAppCardView, type CardContext } from './WhatsAppCardView';
+import { WhatsAppCardView, type CardActions, type CardContext } from './WhatsAppCardView';
 import { ok, type FakeBackend } from './fakeBackend';
 import type { Agent, CardSettings, ConversationResponse, Me, Message, Template, WhatsAppNumber } from './types';
 
@@ -165,7 +165,7 @@ export function defaultRoutes(backend: FakeBackend, conv: ConversationResponse =
 const unmounts: (() => Promise<void>)[] = [];
 
 /** Renders the card inside a harness that can unmount it (the renderer has no unmount). */
-export function mountCard(opts: { pollIntervalMs?: number; variables?: Record<string, string> } = {}) {
+export function mountCard(opts: { pollIntervalMs?: number; variables?: Record<string, string>; actions?: CardActions } = {}) {
   const r = createRenderer('crm.record.tab');
   const context: CardContext = {
     ...r.mocks.context,
@@ -177,7 +177,7 @@ export function mountCard(opts: { pollIntervalMs?: number; variables?: Record<st
   function Harness() {
     const [on, set] = useState(true);
     setOn = set;
-    return on ? <WhatsAppCardView context={context} pollIntervalMs={opts.pollIntervalMs ?? 60 * 60 * 1000} /> : null;
+    return on ? <WhatsAppCardView context={context} actions={opts.actions} pollIntervalMs={opts.pollIntervalMs ?? 60 * 60 * 1000} /> : null;
   }
   r.render(<Harness />);
   const unmount = async () => {

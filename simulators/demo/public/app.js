@@ -4,7 +4,6 @@
 
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
-const uuid = () => (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(16).slice(2)}`);
 const POLL_MS = 1000;
 
 const state = {
@@ -16,10 +15,8 @@ const state = {
   phoneKey: '',
   hub: null,
   hubKey: '',
-  conv: null,
-  convKey: '',
-  convError: null,
-  lists: { agents: [], settings: null, numbers: [], me: null, templates: [], templatesFor: null, loadedFor: null, loadedAt: 0 },
+  view: 'record',
+  mounted: null,
   readRequested: new Set(),
   busy: false,
 };
@@ -37,17 +34,6 @@ async function postJson(url, body) {
   if (!res.ok) throw new Error(out?.error?.message ?? `HTTP ${res.status}`);
   return out;
 }
-/** hubspot.fetch, as the card would call it: the demo server relays it through the HubSpot simulator's signing proxy. */
-async function hsFetch(method, path, body, userId = state.userId) {
-  const r = await postJson('/demo/api/hubspot-fetch', { userId, method, path, body, idempotencyKey: method === 'GET' ? undefined : uuid() });
-  return r; // {status, body}
-}
-const apiError = (r) => {
-  const e = r?.body?.error;
-  if (e) return `${e.message || e.code}${e.details ? ` (${Object.entries(e.details).map(([k, v]) => `${k}: ${v}`).join('; ')})` : ''}`;
-  return `The app answered HTTP ${r?.status}`;
-};
-
 const PALETTE = ['#00a4bd', '#ff7a59', '#7c3aed', '#00bda5', '#f5c26b', '#6a78d1', '#f2547d', '#516f90'];
 const colorOf = (s) => PALETTE[[...String(s)].reduce((a, c) => (a * 31 + c.charCodeAt(0)) >>> 0, 7) % PALETTE.length];
 const initials = (name) => String(name || '?').split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]).join('').toUpperCase();
@@ -107,6 +93,8 @@ function saveSelection() {
   const q = new URLSearchParams(location.search);
   q.set('customer', state.waId);
   q.set('user', String(state.userId));
+  if (state.view !== 'record') q.set('view', state.view);
+  else q.delete('view');
   history.replaceState(null, '', `${location.pathname}?${q}`);
 }
 
@@ -118,14 +106,8 @@ function selectCustomer(waId) {
   state.phoneKey = '';
   state.hub = null;
   state.hubKey = '';
-  state.conv = null;
-  state.convKey = '';
-  state.convError = null;
   $('phone-messages').innerHTML = '';
   $('timeline').innerHTML = '';
-  $('panel-thread').innerHTML = '';
-  $('reply-input').value = '';
-  hideError();
   renderSwitchers();
   saveSelection();
   void refreshNow();
@@ -135,10 +117,6 @@ function selectUser(userId) {
   if (userId === state.userId) return;
   state.userId = userId;
   state.gen++;
-  state.conv = null;
-  state.convKey = '';
-  state.lists.loadedFor = null;
-  hideError();
   renderSwitchers();
   saveSelection();
   void refreshNow();
@@ -287,264 +265,76 @@ async function loadHub(gen) {
   renderHub();
 }
 
-// ---------------------------------------------------------------- the app's card (signed extension API)
-function showError(msg, info = false) {
-  const el = $('panel-error');
-  el.textContent = msg;
-  el.classList.toggle('info', info);
-  el.hidden = false;
-}
-function hideError() {
-  $('panel-error').hidden = true;
+// ---------------------------------------------------------------- the app's real extensions
+// The card, the settings page and the app pages are the real bundles from extensions/app, run by the
+// local extension host (simulators/extension-host) in a Web Worker, as HubSpot runs them.
+const host = () => window.HubSpotExtensionHost;
+
+function contextFor(kind) {
+  const u = userById(state.userId);
+  const [firstName, ...rest] = (u?.name ?? '').split(' ');
+  const ctx = {
+    location: kind === 'card' ? 'crm.record.tab' : kind === 'settings' ? 'settings' : 'app.page',
+    portal: { id: state.boot.portalId, timezone: state.boot.timezone ?? 'America/Bogota' },
+    user: { id: state.userId, email: u?.email ?? '', firstName, lastName: rest.join(' '), locale: 'en-US' },
+    variables: { apiBaseUrl: state.boot.urls.app },
+    extension: { appName: 'WhatsApp for HubSpot' },
+  };
+  if (kind === 'card') ctx.crm = { objectId: Number(state.hub.contact.id), objectTypeId: '0-1' };
+  return ctx;
 }
 
-async function loadLists(gen) {
-  const L = state.lists;
-  if (L.loadedFor === state.userId && Date.now() - L.loadedAt < 10_000) return;
-  const [agents, settings, numbers, me] = await Promise.all([
-    hsFetch('GET', '/api/v1/agents'),
-    hsFetch('GET', '/api/v1/settings'),
-    hsFetch('GET', '/api/v1/whatsapp-numbers'),
-    hsFetch('GET', '/api/v1/me'),
-  ]);
-  if (gen !== state.gen) return;
-  L.agents = agents.status === 200 ? agents.body.agents ?? [] : [];
-  L.settings = settings.status === 200 ? settings.body : null;
-  L.numbers = numbers.status === 200 ? numbers.body.numbers ?? [] : [];
-  L.me = me.status === 200 ? me.body : null;
-  L.loadedFor = state.userId;
-  L.loadedAt = Date.now();
-  renderLists();
-  const pnid = $('tpl-number').value || L.numbers[0]?.phoneNumberId;
-  if (pnid && L.templatesFor !== pnid) await loadTemplates(pnid);
-}
-
-async function loadTemplates(phoneNumberId) {
-  const r = await hsFetch('GET', `/api/v1/templates?phoneNumberId=${encodeURIComponent(phoneNumberId)}`);
-  state.lists.templates = r.status === 200 ? r.body.templates ?? [] : [];
-  state.lists.templatesFor = phoneNumberId;
-  renderTemplates();
-}
-
-function setOptions(select, options, keep = true) {
-  const prev = select.value;
-  const html = options.map((o) => `<option value="${esc(o.value)}" ${o.disabled ? 'disabled' : ''}>${esc(o.label)}</option>`).join('');
-  if (select.dataset.html !== html) {
-    select.innerHTML = html;
-    select.dataset.html = html;
-    if (keep && options.some((o) => o.value === prev)) select.value = prev;
-  }
-}
-
-function renderLists() {
-  const L = state.lists;
-  setOptions($('assign-select'), L.agents.filter((a) => a.active).map((a) => ({ value: a.agentId, label: a.name + (a.available ? '' : ' (away)') })));
-  const labels = L.settings?.resolutionLabels ?? [];
-  setOptions($('resolve-label'), [{ value: '', label: 'Resolution label…' }, ...labels.map((l) => ({ value: l, label: l }))]);
-  const pnid = state.conv?.conversation?.phoneNumberId;
-  const qr = (L.settings?.quickReplies ?? []).filter((q) => !q.phoneNumberId || !pnid || q.phoneNumberId === pnid);
-  setOptions($('quick-replies'), [{ value: '', label: 'Quick replies' }, ...qr.map((q) => ({ value: q.id || q.title, label: q.title }))], false);
-  setOptions($('tpl-number'), L.numbers.map((n) => ({ value: n.phoneNumberId, label: `${n.label} · ${n.displayPhoneNumber ?? n.phoneNumberId}` })));
-  const num = L.numbers[0];
-  $('card-number').textContent = num ? `${num.label}` : '';
-  $('assign-me').disabled = !L.me?.agent;
-  $('assign-me').title = L.me?.agent ? '' : 'You are not an agent of this account';
-}
-
-function selectedTemplate() {
-  const i = Number($('tpl-name').value);
-  return Number.isInteger(i) ? state.lists.templates[i] : undefined;
-}
-
-function renderTemplates() {
-  const list = state.lists.templates;
-  setOptions(
-    $('tpl-name'),
-    list.map((t, i) => ({ value: String(i), label: `${t.name} · ${t.language}${t.header && t.header.format !== 'TEXT' ? ' (media header)' : ''}`, disabled: !!(t.header && t.header.format !== 'TEXT') })),
-  );
-  renderTemplateParams();
-}
-
-function renderTemplateParams() {
-  const t = selectedTemplate();
-  const box = $('tpl-params');
-  const sig = t ? `${t.name}:${t.language}` : '';
-  if (box.dataset.sig !== sig) {
-    box.dataset.sig = sig;
-    const c = customer();
-    box.innerHTML = (t?.placeholders ?? [])
-      .map((p, i) => {
-        const guess = i === 0 && p.component === 'body' ? (c?.name.split(' ')[0] ?? '') : '';
-        return `<label>${esc(p.component)} {{${esc(p.index)}}}<input data-testid="panel-template-param" data-i="${i}" value="${esc(guess)}" placeholder="${esc(p.example ?? '')}"></label>`;
-      })
-      .join('');
-  }
-  renderTemplatePreview();
-}
-
-function renderTemplatePreview() {
-  const t = selectedTemplate();
-  if (!t) {
-    $('tpl-preview').innerHTML = '';
-    return;
-  }
-  const values = [...$('tpl-params').querySelectorAll('input')].map((i) => i.value || i.placeholder);
-  const fill = (text, component) =>
-    String(text ?? '').replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k) => {
-      const i = t.placeholders.findIndex((p) => p.component === component && String(p.index) === String(k));
-      return i >= 0 ? values[i] || m : m;
-    });
-  const head = t.header?.format === 'TEXT' ? `<b>${esc(fill(t.header.text, 'header'))}</b>` : '';
-  $('tpl-preview').innerHTML = `${head}${esc(fill(t.body, 'body'))}${t.footer ? `\n<small>${esc(t.footer)}</small>` : ''}`;
-}
-
-async function loadPanel(gen) {
+/** (Re)mounts what the current view shows, when who/what changed: a new user is a new HubSpot session. */
+function mountExtension() {
+  const exts = state.extensions;
+  if (!exts || !host()) return;
+  const view = state.view;
   const contact = state.hub?.contact;
-  if (!contact) {
-    state.conv = null;
-    renderPanel();
+  const x = view === 'record' ? exts.find((e) => e.kind === 'card') : exts.find((e) => e.uid === view);
+  const key = view === 'record' ? `card:${x?.uid}:${contact?.id ?? ''}:${state.userId}` : `${view}:${state.userId}`;
+  if (key === state.mountedKey) return;
+  state.mounted?.unmount();
+  state.mounted = null;
+  state.mountedKey = key;
+  const target = view === 'record' ? $('card-host') : $('app-view-host');
+  target.innerHTML = '';
+  if (!x) return void (target.textContent = 'No extension found in extensions/**/*-hsmeta.json.');
+  if (view === 'record' && !contact) {
+    target.innerHTML = '<div class="card-empty" data-testid="card-no-record">The card appears on the contact record once the contact exists.</div>';
     return;
   }
-  await loadLists(gen).catch(() => undefined);
-  const r = await hsFetch('GET', `/api/v1/contacts/${encodeURIComponent(contact.id)}/conversation`);
-  if (gen !== state.gen) return;
-  if (r.status === 200) {
-    state.conv = r.body;
-    state.convError = null;
-  } else {
-    state.conv = null;
-    state.convError = apiError(r);
-  }
-  renderPanel();
+  const el = document.createElement('div');
+  target.appendChild(el);
+  state.mounted = host().mount(el, {
+    uid: x.uid,
+    context: contextFor(x.kind),
+    location: x.kind === 'page' ? { path: '/', params: {} } : undefined,
+    crmProperties: async (names) => {
+      const c = state.hub?.contact ?? {};
+      return Object.fromEntries(names.map((n) => [n, c[n] ?? c.appProperties?.find((p) => p.name === n)?.value ?? null]));
+    },
+    onRefreshProperties: () => void refreshNow(),
+  });
 }
 
-const mediaUrls = new Map();
-const STATUS_LABEL = { bot: 'Bot · waiting for consent', open: 'Open', pending: 'Pending', resolved: 'Resolved' };
-
-function renderPanel() {
-  const contact = state.hub?.contact;
-  const empty = $('card-empty');
-  const main = $('card-main');
-  if (!state.hub) {
-    empty.textContent = 'Loading…';
-    empty.hidden = false;
-    main.hidden = true;
-    return;
-  }
-  if (!contact) {
-    empty.innerHTML = 'The WhatsApp card shows on the contact record.<br>This customer is not a HubSpot contact yet: the app creates the contact when they write.';
-    empty.hidden = false;
-    main.hidden = true;
-    return;
-  }
-  if (!state.conv) {
-    empty.textContent = state.convError ? `The app could not load this contact: ${state.convError}` : 'Loading…';
-    empty.hidden = false;
-    main.hidden = true;
-    return;
-  }
-  empty.hidden = true;
-  main.hidden = false;
-  renderLists();
-  const { contact: wa, conversation: conv, messages } = state.conv;
-
-  const st = $('panel-status');
-  st.dataset.status = conv?.status ?? 'none';
-  st.className = `tag s-${conv?.status ?? 'resolved'}`;
-  st.textContent = conv ? STATUS_LABEL[conv.status] ?? conv.status : 'No conversation yet';
-  if (conv?.status === 'resolved' && conv.label) st.textContent = /^resolved\b/i.test(conv.label) ? conv.label : `Resolved · ${conv.label}`;
-
-  const cs = $('panel-consent');
-  const consent = wa?.optedOut ? 'opted_out' : wa?.consent ?? 'unknown';
-  cs.dataset.consent = consent;
-  cs.className = `tag ${consent === 'granted' ? 'ok' : consent === 'unknown' ? 'warn' : 'bad'}`;
-  cs.textContent = { granted: 'Consent given', unknown: 'Consent pending', declined: 'Consent declined', opted_out: 'Opted out' }[consent];
-
-  const win = $('panel-window');
-  if (conv?.windowExpiresAt) {
-    const left = Date.parse(conv.windowExpiresAt) - Date.now();
-    if (left > 0) {
-      const h = Math.floor(left / 3_600_000);
-      const m = Math.floor((left % 3_600_000) / 60_000);
-      win.textContent = `Window ${h} h ${String(m).padStart(2, '0')} m left`;
-      win.className = `tag ${conv.urgent ? 'warn' : 'ok'}`;
-    } else {
-      win.textContent = 'Window closed · send a template';
-      win.className = 'tag bad';
-    }
-  } else win.textContent = '';
-  $('panel-urgent').hidden = !conv?.urgent;
-
-  const a = conv?.assignee;
-  const au = a ? userByOwner(a.ownerId) : null;
-  const an = $('panel-assignee');
-  an.textContent = a ? a.name : 'Unassigned';
-  an.dataset.agentId = a?.agentId ?? '';
-  an.dataset.ownerId = a?.ownerId ?? '';
-  an.dataset.userId = au ? String(au.userId) : '';
-  const av = $('assignee-avatar');
-  av.textContent = a ? initials(a.name) : '–';
-  av.style.background = a ? colorOf(a.name) : '#cbd6e2';
-  if (a && document.activeElement !== $('assign-select') && $('assign-select').dataset.conv !== `${conv.id}:${a.agentId}`) {
-    $('assign-select').value = a.agentId;
-    $('assign-select').dataset.conv = `${conv.id}:${a.agentId}`;
-  }
-  const closed = !conv || conv.status === 'resolved';
-  $('assign-btn').disabled = closed || state.busy;
-  $('assign-me').disabled = closed || state.busy || !state.lists.me?.agent;
-  $('resolve-btn').disabled = closed || state.busy;
-  $('resolve-label').disabled = closed;
-  $('reply-send').disabled = state.busy;
-
-  // The app signs media URLs with a fresh expiry on every call: keep the first URL of each message for
-  // 10 minutes (it is valid for 30), so the thread does not re-render (and images reload) every second.
-  for (const m of messages) {
-    if (!m.media?.url) continue;
-    const hit = mediaUrls.get(m.id);
-    if (hit && Date.now() - hit.at < 600_000) m.media.url = hit.url;
-    else mediaUrls.set(m.id, { url: m.media.url, at: Date.now() });
-  }
-  const key = JSON.stringify(messages);
-  if (key !== state.convKey) {
-    const th = $('panel-thread');
-    const nearBottom = th.scrollHeight - th.scrollTop - th.clientHeight < 60;
-    state.convKey = key;
-    th.innerHTML = messages.length
-      ? messages
-          .map((m) => {
-            const out = m.direction === 'out';
-            const bot = out && /^(bot|system)$/i.test(m.sentBy ?? '');
-            let media = '';
-            if (m.media?.url) media = /^image\//.test(m.media.mimeType) ? `<img src="${esc(m.media.url)}" alt="">` : `<a class="t-doc" href="${esc(m.media.url)}" target="_blank" rel="noopener">${ICON.doc} ${esc(m.media.filename ?? m.type)}</a>\n`;
-            const tpl = m.type === 'template' ? `<span class="t-tpl">Template · ${esc(m.templateName ?? '')}</span>` : '';
-            const who = out ? esc(m.sentBy ?? '') : '';
-            return `<div class="t-row ${out ? 'out' : 'in'} ${bot ? 'bot' : ''} ${m.status === 'failed' ? 'failed' : ''}" data-testid="panel-msg" data-direction="${m.direction}" data-status="${esc(m.status ?? '')}" data-type="${esc(m.type)}">
-              <div class="t-bubble">${tpl}${media}${m.media && m.text === m.media.filename ? '' : esc(m.text ?? '')}</div>
-              <div class="t-meta">${who ? `${who} · ` : ''}${hhmm(Date.parse(m.sentAt))}${out ? ` ${tickHtml(m.status)}` : ''}</div>
-              ${m.error ? `<div class="t-err">${esc(m.error.title ?? '')} ${esc(m.error.message ?? '')} (${esc(m.error.code)})</div>` : ''}</div>`;
-          })
-          .join('')
-      : '<div class="t-empty">No WhatsApp messages with this contact yet.<br>Send a template to start a conversation.</div>';
-    if (nearBottom || !th.dataset.seen) stickToBottom(th);
-    th.dataset.seen = '1';
-  }
+function renderViews() {
+  const exts = state.extensions ?? [];
+  const views = [{ id: 'record', label: 'Contact record' }, ...exts.filter((e) => e.kind !== 'card').map((e) => ({ id: e.uid, label: e.kind === 'settings' ? 'App settings' : e.name }))];
+  $('views').innerHTML = views
+    .map((v) => `<button type="button" class="view-tab" data-view="${esc(v.id)}" data-testid="view-${esc(v.id)}" aria-selected="${v.id === state.view}">${esc(v.label)}</button>`)
+    .join('');
+  $('record').hidden = state.view !== 'record';
+  $('app-view').hidden = state.view === 'record';
+  const x = exts.find((e) => e.uid === state.view);
+  $('app-view-title').textContent = x ? (x.kind === 'settings' ? 'WhatsApp for HubSpot · Settings' : x.name) : '';
 }
 
-async function act(what, fn) {
-  if (state.busy) return;
-  state.busy = true;
-  hideError();
-  renderPanel();
-  try {
-    const r = await fn();
-    if (r && r.status >= 300) showError(apiError(r));
-    state.lists.loadedAt = 0;
-  } catch (e) {
-    showError(`${what} failed: ${e.message}`);
-  } finally {
-    state.busy = false;
-    await refreshNow();
-  }
+function selectView(view) {
+  if (view === state.view) return;
+  state.view = view;
+  renderViews();
+  saveSelection();
+  mountExtension();
 }
 
 // ---------------------------------------------------------------- polling
@@ -557,10 +347,7 @@ async function refreshNow() {
   const gen = state.gen;
   try {
     await Promise.all([loadPhone(gen).catch(() => undefined), loadHub(gen).catch(() => undefined)]);
-    if (gen === state.gen) await loadPanel(gen).catch((e) => {
-      state.convError = e.message;
-      renderPanel();
-    });
+    if (gen === state.gen) mountExtension();
   } finally {
     running = false;
     timer = setTimeout(refreshNow, POLL_MS);
@@ -598,6 +385,10 @@ function wire() {
   $('customers').addEventListener('click', (e) => {
     const b = e.target.closest('[data-wa-id]');
     if (b) selectCustomer(b.dataset.waId);
+  });
+  $('views').addEventListener('click', (e) => {
+    const b = e.target.closest('[data-view]');
+    if (b) selectView(b.dataset.view);
   });
   $('agents').addEventListener('click', (e) => {
     const b = e.target.closest('[data-user-id]');
@@ -650,69 +441,6 @@ function wire() {
     void refreshNow();
   });
 
-  $('reply-form').addEventListener('submit', (e) => {
-    e.preventDefault();
-    const text = $('reply-input').value.trim();
-    const contact = state.hub?.contact;
-    if (!text || !contact) return;
-    void act('Send', async () => {
-      const r = await hsFetch('POST', `/api/v1/contacts/${encodeURIComponent(contact.id)}/messages`, { text });
-      if (r.status === 201 || r.status === 200) $('reply-input').value = '';
-      return r;
-    });
-  });
-  $('reply-input').addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' && !e.shiftKey) {
-      e.preventDefault();
-      $('reply-form').requestSubmit();
-    }
-  });
-  $('quick-replies').addEventListener('change', () => {
-    const v = $('quick-replies').value;
-    const q = (state.lists.settings?.quickReplies ?? []).find((x) => (x.id || x.title) === v);
-    if (q) {
-      const ta = $('reply-input');
-      ta.value = ta.value ? `${ta.value} ${q.text}` : q.text;
-      ta.focus();
-    }
-    $('quick-replies').value = '';
-  });
-  $('assign-btn').addEventListener('click', () => {
-    const conv = state.conv?.conversation;
-    const agentId = $('assign-select').value;
-    if (!conv || !agentId) return;
-    void act('Assign', () => hsFetch('POST', `/api/v1/conversations/${encodeURIComponent(conv.id)}/assign`, { agentId }));
-  });
-  $('assign-me').addEventListener('click', () => {
-    const conv = state.conv?.conversation;
-    const agentId = state.lists.me?.agent?.agentId;
-    if (!conv || !agentId) return;
-    void act('Assign', () => hsFetch('POST', `/api/v1/conversations/${encodeURIComponent(conv.id)}/assign`, { agentId }));
-  });
-  $('resolve-btn').addEventListener('click', () => {
-    const conv = state.conv?.conversation;
-    const label = $('resolve-label').value;
-    if (!conv) return;
-    if (!label) return showError('Choose a resolution label first: resolving requires one.');
-    void act('Resolve', () => hsFetch('POST', `/api/v1/conversations/${encodeURIComponent(conv.id)}/resolve`, { label }));
-  });
-  $('tpl-number').addEventListener('change', () => void loadTemplates($('tpl-number').value));
-  $('tpl-name').addEventListener('change', renderTemplateParams);
-  $('tpl-params').addEventListener('input', renderTemplatePreview);
-  $('tpl-send').addEventListener('click', () => {
-    const t = selectedTemplate();
-    const contact = state.hub?.contact;
-    if (!t || !contact) return;
-    const parameters = [...$('tpl-params').querySelectorAll('input')].map((i) => i.value.trim());
-    void act('Send template', () =>
-      hsFetch('POST', `/api/v1/contacts/${encodeURIComponent(contact.id)}/template-messages`, {
-        phoneNumberId: $('tpl-number').value,
-        templateName: t.name,
-        language: t.language,
-        parameters,
-      }),
-    );
-  });
   document.addEventListener('visibilitychange', () => void readVisible());
   setInterval(() => ($('phone-clock').textContent = hhmm(Date.now())), 10_000);
   $('phone-clock').textContent = hhmm(Date.now());
@@ -733,7 +461,10 @@ async function init() {
   state.waId = boot.customers.some((c) => c.waId === q.get('customer')) ? q.get('customer') : boot.customers[0].waId;
   const wanted = Number(q.get('user'));
   state.userId = boot.users.some((u) => u.userId === wanted) ? wanted : boot.users[0].userId;
+  state.extensions = (await host().extensions()).extensions;
+  state.view = state.extensions.some((e) => e.uid === q.get('view')) ? q.get('view') : 'record';
   renderSwitchers();
+  renderViews();
   void refreshNow();
 }
 

@@ -1,0 +1,32 @@
+// Builds the attachment upload (links + page) from the app's context and the two domain calls it
+// needs. Called from ONE spot (src/conversations/index.ts, marked "attachment upload"), so the
+// composition root can take it over as is.
+import { createHmac } from 'node:crypto';
+import type { Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import type { Caller, ConversationActions } from '../conversations/actions.js';
+import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
+import { resolveEncryptionKey } from '../security/encryption.js';
+import type { MediaKind } from './rules.js';
+import { registerUploadRoutes } from './upload-page.js';
+import { UploadLinks } from './upload-links.js';
+
+export type UploadMedia = (p: {
+  portalId: number; contactId: number; phoneNumberId: string; bytes: Buffer; mimeType: string; filename: string;
+}) => Promise<{ mediaId: string; kind: MediaKind }>;
+
+export function registerAttachmentUpload(ctx: AppContext, router: Router, actions: ConversationActions, uploadMedia: UploadMedia): UploadLinks {
+  const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64')).update('upload-links').digest();
+  const links = new UploadLinks({ db: ctx.db, clock: ctx.clock, key, publicBaseUrl: ctx.config.publicBaseUrl });
+  registerUploadRoutes(router, {
+    links,
+    signed: requireHubSpotSignature(ctx),
+    callerOf: (req) => callerOf(req),
+    quotaBytes: ctx.config.attachmentQuotaBytes,
+    send: (caller, hubspotContactId, f) =>
+      actions.sendAttachment(caller as Caller, hubspotContactId, f, (t) =>
+        uploadMedia({ portalId: caller.portalId, contactId: t.contactId, phoneNumberId: t.phoneNumberId, bytes: f.bytes, mimeType: f.mimeType, filename: f.filename }),
+      ),
+  });
+  return links;
+}
