@@ -25,7 +25,7 @@ export class ContactReader {
   read(portalId: number, hubspotContactId: string): Promise<CrmObject | null> {
     const key = `${portalId}:${hubspotContactId}`;
     const hit = this.cache.get(key);
-    if (hit && Date.now() - hit.at < TTL_MS) return Promise.resolve(hit.obj);
+    if (hit && this.core.ctx.clock.now().getTime() - hit.at < TTL_MS) return Promise.resolve(hit.obj);
     return new Promise((resolve, reject) => {
       let m = this.waiting.get(portalId);
       if (!m) this.waiting.set(portalId, (m = new Map()));
@@ -52,7 +52,7 @@ export class ContactReader {
         const byId = new Map((res.results ?? []).map((o) => [o.id, o]));
         for (const [id, list] of chunk) {
           const obj = byId.get(id) ?? null;
-          this.cache.set(`${portalId}:${id}`, { at: Date.now(), obj });
+          this.cache.set(`${portalId}:${id}`, { at: this.core.ctx.clock.now().getTime(), obj });
           for (const w of list) w.resolve(obj);
         }
       } catch (err) {

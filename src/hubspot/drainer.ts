@@ -34,6 +34,7 @@ export class PortalDrainer {
       return;
     }
     this.running.add(portalId);
+    // Real elapsed time on purpose: the budget is how long this loop holds a job worker.
     const started = Date.now();
     try {
       for (;;) {

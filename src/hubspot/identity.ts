@@ -63,6 +63,11 @@ export class IdentityResolver {
     return this.core.ctx;
   }
 
+  /** The app's clock (ctx.clock), the same one the leases use. */
+  private nowMs(): number {
+    return this.ctx.clock.now().getTime();
+  }
+
   /** The HubSpot contact id of a local contact; created in HubSpot when none matches. */
   ensure(portalId: number, contactId: number): Promise<string> {
     return new Promise<string>((resolve, reject) => {
@@ -77,7 +82,7 @@ export class IdentityResolver {
 
   /** True while a contact's last failure is in its backoff (30 s, doubling, at most 10 min). */
   backedOff(portalId: number, contactId: number): boolean {
-    return (this.failures.get(`${portalId}:${contactId}`)?.until ?? 0) > Date.now();
+    return (this.failures.get(`${portalId}:${contactId}`)?.until ?? 0) > this.nowMs();
   }
 
   private noteOutcome(portalId: number, contactId: number, o: Outcome): void {
@@ -87,8 +92,8 @@ export class IdentityResolver {
       return;
     }
     const count = (this.failures.get(key)?.count ?? 0) + 1;
-    this.failures.set(key, { count, until: Date.now() + Math.min(30_000 * 2 ** (count - 1), 600_000) });
-    if (this.failures.size > 50_000) for (const [k, f] of this.failures) if (f.until < Date.now()) this.failures.delete(k);
+    this.failures.set(key, { count, until: this.nowMs() + Math.min(30_000 * 2 ** (count - 1), 600_000) });
+    if (this.failures.size > 50_000) for (const [k, f] of this.failures) if (f.until < this.nowMs()) this.failures.delete(k);
   }
 
   /** Many at once (settles every one; errors per contact). */
@@ -105,9 +110,9 @@ export class IdentityResolver {
       `UPDATE contacts SET hubspot_contact_id = NULL, updated_at = now() WHERE portal_id = $1 AND hubspot_contact_id = ANY($2::text[])`,
       [portalId, hubspotContactIds],
     );
-    const until = Date.now() + 10 * 60_000;
+    const until = this.nowMs() + 10 * 60_000;
     for (const id of hubspotContactIds) this.gone.set(`${portalId}:${id}`, until);
-    if (this.gone.size > 10_000) for (const [k, t] of this.gone) if (t < Date.now()) this.gone.delete(k);
+    if (this.gone.size > 10_000) for (const [k, t] of this.gone) if (t < this.nowMs()) this.gone.delete(k);
     if (r.rowCount) this.ctx.logger.info({ portalId, count: r.rowCount }, 'hubspot contacts gone; links cleared for re-resolution');
     return r.rowCount ?? 0;
   }
@@ -156,7 +161,9 @@ export class IdentityResolver {
   private async resolve(portalId: number, ids: number[]): Promise<Map<number, Outcome>> {
     const out = new Map<number, Outcome>();
     let todo = ids;
-    const deadline = Date.now() + this.leaseMs + 5_000;
+    // Bounded by the time waited (not a clock reading): another instance's lease lasts at most leaseMs.
+    const patienceMs = this.leaseMs + 5_000;
+    let waitedMs = 0;
     for (let round = 0; todo.length; round++) {
       const rows = await this.read(portalId, todo);
       const unlinked: number[] = [];
@@ -192,11 +199,13 @@ export class IdentityResolver {
       }
       todo = unlinked.filter((id) => !mine.has(id));
       if (!todo.length) break;
-      if (Date.now() > deadline) {
+      if (waitedMs > patienceMs) {
         for (const id of todo) out.set(id, new Error(`contact ${id} is being linked by another instance`));
         break;
       }
-      await sleep(Math.min(100 * 2 ** round, 1000));
+      const pause = Math.min(100 * 2 ** round, 1000);
+      await sleep(pause);
+      waitedMs += pause;
     }
     return out;
   }
@@ -240,7 +249,7 @@ export class IdentityResolver {
     const toCreate: Target[] = [];
     for (const t of targets) {
       const best = (found.get(t.contact.id) ?? [])
-        .filter((o) => !taken.has(o.id) && !((this.gone.get(`${portalId}:${o.id}`) ?? 0) > Date.now()))
+        .filter((o) => !taken.has(o.id) && !((this.gone.get(`${portalId}:${o.id}`) ?? 0) > this.nowMs()))
         .map((o) => ({ o, score: this.score(t, o) }))
         .filter((x) => x.score > 0)
         .sort((a, b) => b.score - a.score || Number(a.o.id) - Number(b.o.id))[0];

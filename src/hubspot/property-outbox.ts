@@ -1,6 +1,7 @@
 import type { Queryable } from '../db/database.js';
 import type { HubSpotCore } from './core.js';
-import { PortalDrainer, type StepResult } from './drainer.js';
+import type { StepResult } from './drainer.js';
+import { OUTBOX, PortalOutbox } from './outbox.js';
 import { HubSpotApiError, PortalNotConnectedError } from './errors.js';
 import type { IdentityResolver } from './identity.js';
 import { sanitizeProperties } from './properties.js';
@@ -11,8 +12,7 @@ export type PropertyValue = string | number | boolean | Date | null;
 
 const BATCH = 100;
 const CLAIM = 500;
-const LEASE_MS = 2 * 60_000;
-const MAX_ATTEMPTS = 10;
+const MAX_ATTEMPTS = OUTBOX.maxAttempts;
 const BUSY_DEFER_MS = 10_000;
 
 /** HubSpot's property value spelling: dates as ISO 8601, booleans as true/false, null clears. */
@@ -26,15 +26,11 @@ export function toHubSpotValue(v: PropertyValue): string {
  * Contact property writes: merged per contact in our database (later values win), then sent 100
  * contacts per batch update. Durable and at least once (a property write can be repeated).
  */
-export class PropertyOutbox {
-  readonly drainer: PortalDrainer;
+export class PropertyOutbox extends PortalOutbox {
   private identity!: IdentityResolver;
 
-  constructor(private readonly core: HubSpotCore) {
-    this.drainer = new PortalDrainer(
-      (portalId) => this.step(portalId),
-      (portalId) => this.scheduleDrain(portalId),
-    );
+  constructor(core: HubSpotCore) {
+    super(core, PROPERTIES_DRAIN_QUEUE);
   }
 
   private busy: (portalId: number) => boolean = () => false;
@@ -46,14 +42,6 @@ export class PropertyOutbox {
   /** While a timeline burst is being logged, property writes wait (up to 10 s) to go out in fuller batches. */
   deferWhile(busy: (portalId: number) => boolean): void {
     this.busy = busy;
-  }
-
-  private get ctx() {
-    return this.core.ctx;
-  }
-
-  async scheduleDrain(portalId: number, q?: Queryable, startAfterSeconds?: number): Promise<void> {
-    await this.ctx.jobs.send(PROPERTIES_DRAIN_QUEUE, { portalId }, { client: q, singletonKey: String(portalId), startAfterSeconds });
   }
 
   /** Queues property writes in the caller's transaction (`q`) and makes sure a drain will run. */
@@ -121,7 +109,7 @@ export class PropertyOutbox {
       `UPDATE hubspot_property_outbox SET lease_owner = $3, lease_until = $4
         WHERE contact_id IN (SELECT contact_id FROM hubspot_property_outbox WHERE ${ready} ORDER BY updated_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
         RETURNING contact_id, properties, version`,
-      [portalId, new Date(now), this.core.instanceId, new Date(now + LEASE_MS)],
+      [portalId, new Date(now), this.core.instanceId, new Date(now + OUTBOX.leaseMs)],
     );
     const rows = claimed.rows.map((r) => ({ ...r, contact_id: Number(r.contact_id) }));
     if (!rows.length) return { kind: 'empty' };
@@ -189,7 +177,7 @@ export class PropertyOutbox {
     const now = this.ctx.clock.now();
     await this.ctx.db.query(
       `UPDATE hubspot_property_outbox SET attempts = attempts + 1, last_error = $2, lease_owner = NULL,
-         lease_until = $3::timestamptz + (interval '1 second' * LEAST(3600, 10 * power(2, attempts)))
+         lease_until = ${OUTBOX.backoffSql('attempts', '$3')}
        WHERE contact_id = ANY($1::bigint[])`,
       [ids, message.slice(0, 500), now],
     );

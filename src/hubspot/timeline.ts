@@ -2,7 +2,8 @@ import type { PoolClient } from 'pg';
 import { ASSOCIATION, type CrmObject } from './client.js';
 import { mapLimit } from './concurrency.js';
 import type { HubSpotCore } from './core.js';
-import { PortalDrainer, type StepResult } from './drainer.js';
+import type { StepResult } from './drainer.js';
+import { OUTBOX, PortalOutbox } from './outbox.js';
 import { HubSpotApiError, HubSpotInDoubtError, PortalNotConnectedError } from './errors.js';
 import type { IdentityResolver } from './identity.js';
 import type { PropertyOutbox } from './property-outbox.js';
@@ -16,8 +17,8 @@ export const TIMELINE_EVENT_QUEUE = 'hubspot.timeline.message';
 const BATCH = 100;
 const CLAIM = 500;
 const LOOKAHEAD_CONTACTS = 1000;
-const SENDING_LEASE_MS = 2 * 60_000;
-const MAX_ATTEMPTS = 8;
+const SENDING_LEASE_MS = OUTBOX.leaseMs;
+const MAX_ATTEMPTS = OUTBOX.maxAttempts;
 /** Batch creates in flight at once per portal (the limiter still paces them). */
 const PARALLEL_BATCHES = 4;
 
@@ -42,24 +43,16 @@ const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker']);
  * claim make it exactly once across retries, redeliveries and crashes (a lost answer is reconciled
  * by searching for the message's reference before anything is created again).
  */
-export class TimelineLogger {
-  readonly drainer: PortalDrainer;
+export class TimelineLogger extends PortalOutbox {
 
   constructor(
-    private readonly core: HubSpotCore,
+    core: HubSpotCore,
     private readonly identity: IdentityResolver,
     private readonly properties: PropertyOutbox,
     /** Links to stored attachments (the WhatsApp domain); without it only public links are shown. */
     private readonly media?: MediaLinks,
   ) {
-    this.drainer = new PortalDrainer(
-      (portalId) => this.step(portalId),
-      (portalId) => this.scheduleDrain(portalId),
-    );
-  }
-
-  private get ctx() {
-    return this.core.ctx;
+    super(core, TIMELINE_DRAIN_QUEUE);
   }
   private get linger() {
     return this.core.opts.lingerMs ?? 1000;
@@ -69,10 +62,6 @@ export class TimelineLogger {
   }
   private now() {
     return this.ctx.clock.now().getTime();
-  }
-
-  async scheduleDrain(portalId: number, startAfterSeconds?: number): Promise<void> {
-    await this.ctx.jobs.send(TIMELINE_DRAIN_QUEUE, { portalId }, { singletonKey: String(portalId), startAfterSeconds });
   }
 
   /** message.inbound / message.outbound: make sure a drain runs for the message's portal. */
@@ -261,7 +250,7 @@ export class TimelineLogger {
         await this.ctx.db.query(
           `UPDATE hubspot_timeline_claims
               SET state = CASE WHEN attempts >= $3 THEN 'parked' ELSE 'retry' END,
-                  lease_until = $2 + (interval '1 second' * LEAST(3600, 30 * power(2, attempts))),
+                  lease_until = ${OUTBOX.backoffSql('attempts', '$2')},
                   attempts = attempts + 1, last_error = $4
             WHERE message_id = ANY($1::bigint[])`,
           [ids, new Date(this.now()), MAX_ATTEMPTS, err.message.slice(0, 500)],

@@ -150,7 +150,7 @@ describe('consent bot (F8)', () => {
     const all = await conversationOf(h.db, c.id);
     expect(all.map((x) => x.status)).toEqual(['resolved', 'open']);
     expect(all[1]!.assignee_agent_id).not.toBeNull();
-    await new Promise((r) => setTimeout(r, 300));
+    await h.rt.idle();
     expect(sentTo(c.id).filter((s) => s.content.kind === 'interactive_buttons').length).toBe(promptsBefore);
   });
 
@@ -187,7 +187,7 @@ describe('consent bot (F8)', () => {
     await h.svc.handleInbound(id);
     const [conv] = await conversationOf(h.db, c.id);
     expect(conv!.bot_attempts).toBe(1);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.rt.idle();
     expect(sentTo(c.id).filter((s) => s.content.kind === 'interactive_buttons')).toHaveLength(1);
   });
 });

@@ -180,7 +180,7 @@ describe('conversations end to end through the Meta simulator (issue 5 acceptanc
     const second = await waitFor(async () => (await convsOf(contact.id)).find((c) => c.id !== conv.id && c.assignee_agent_id));
     expect(second.status).toBe('open');
     expect(second.assignee_agent_id).not.toBe(conv.assignee_agent_id); // routed again: round robin moved on
-    await new Promise((r) => setTimeout(r, 300));
+    await rt.idle();
     expect(inbox(wa).filter((m) => m.type === 'interactive')).toHaveLength(prompts);
   });
 

@@ -138,7 +138,7 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
     const row = (await h.db.query('SELECT opted_out FROM contacts WHERE id = $1', [c.id])).rows[0];
     expect(row.opted_out).toBe(true);
     await waitFor(() => h.fakes.sent.some((s) => s.contactId === c.id && s.content.kind === 'text' && s.content.text.startsWith('Listo, no te enviaremos')));
-    await new Promise((r) => setTimeout(r, 300));
+    await h.rt.idle(); // quiescence, not a fixed sleep: nothing is left that could send a second one
     expect(h.fakes.sent.filter((s) => s.contactId === c.id && s.content.kind === 'text' && s.content.text.startsWith('Listo, no te enviaremos'))).toHaveLength(1);
     expect(h.fakes.properties.at(-1)!.properties).toMatchObject({ [P.consent]: 'granted', [P.optedOut]: true });
 

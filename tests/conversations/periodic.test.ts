@@ -40,7 +40,7 @@ describe('business hours, end of day, urgent window, rebalancing (F4, F12, F13, 
     clock.set(bog('2026-04-06T19:00:00')); // Monday evening: a new closed period
     await inbound(h, c, { text: 'una cosa más' }, clock.now());
     await waitFor(() => autoReplies(c.id).length === 2);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.rt.idle();
     expect(autoReplies(c.id)).toHaveLength(2);
     expect(autoReplies(c.id)[1]).toContain('volvemos mañana a las 08:00');
   });
