@@ -47,7 +47,6 @@ export function WhatsAppCardView({ context, pollIntervalMs = POLL_INTERVAL_MS, a
   const api = useMemo(
     () => apiProp ?? createCardApi({ portal: { id: context.portal.id }, user: { id: context.user.id }, variables: { apiBaseUrl: baseUrl } }),
     // Rebuild only when the caller identity or base URL changes, not on every new context object.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [apiProp, context.portal.id, context.user.id, baseUrl],
   );
   const contactId = context.crm.objectId;
@@ -78,26 +77,35 @@ export function WhatsAppCardView({ context, pollIntervalMs = POLL_INTERVAL_MS, a
     };
   }, []);
 
-  const load = useCallback(async () => {
+  // The first load starts in 'loading' already; `load` (retry) resets it first. State is set in
+  // the promise's callbacks, never synchronously inside the effect.
+  const fetchConversation = useCallback(
+    () =>
+      api.getConversation(contactId).then(
+        (r) => {
+          if (!mounted.current) return;
+          setContact(r.contact);
+          setConversation(r.conversation);
+          setMessages(r.messages ?? []);
+          setOlderCursor(r.nextCursor);
+          setPhase('ready');
+        },
+        (e: unknown) => {
+          if (!mounted.current) return;
+          setLoadError(e instanceof ApiError ? e : new ApiError('UNKNOWN', 'Something went wrong.'));
+          setPhase('error');
+        },
+      ),
+    [api, contactId],
+  );
+  const load = useCallback(() => {
     setPhase('loading');
     setLoadError(null);
-    try {
-      const r = await api.getConversation(contactId);
-      if (!mounted.current) return;
-      setContact(r.contact);
-      setConversation(r.conversation);
-      setMessages(r.messages ?? []);
-      setOlderCursor(r.nextCursor);
-      setPhase('ready');
-    } catch (e) {
-      if (!mounted.current) return;
-      setLoadError(e instanceof ApiError ? e : new ApiError('UNKNOWN', 'Something went wrong.'));
-      setPhase('error');
-    }
-  }, [api, contactId]);
+    return fetchConversation();
+  }, [fetchConversation]);
 
   useEffect(() => {
-    void load();
+    void fetchConversation();
     // Secondary data: failures only reduce features (no quick replies, no "assign to me").
     api
       .getSettings()
@@ -107,7 +115,7 @@ export function WhatsAppCardView({ context, pollIntervalMs = POLL_INTERVAL_MS, a
       .getMe()
       .then((m) => mounted.current && setMe(m))
       .catch(() => undefined);
-  }, [api, load]);
+  }, [api, fetchConversation]);
 
   const poll = useCallback(async () => {
     if (pollBusy.current) return;
@@ -134,7 +142,9 @@ export function WhatsAppCardView({ context, pollIntervalMs = POLL_INTERVAL_MS, a
 
   // New messages without reloading: poll while the card is mounted, stop on unmount.
   const pollRef = useRef(poll);
-  pollRef.current = poll;
+  useEffect(() => {
+    pollRef.current = poll;
+  }, [poll]);
   useEffect(() => {
     if (phase !== 'ready') return undefined;
     const id = setInterval(() => void pollRef.current(), pollIntervalMs);
@@ -214,7 +224,7 @@ export function WhatsAppCardView({ context, pollIntervalMs = POLL_INTERVAL_MS, a
       ) : null}
       {pollWarning ? (
         <Text testId="poll-warning" variant="microcopy">
-          Couldn't refresh the conversation: {pollWarning} Retrying…
+          Couldn&apos;t refresh the conversation: {pollWarning} Retrying…
         </Text>
       ) : null}
 
@@ -224,11 +234,11 @@ export function WhatsAppCardView({ context, pollIntervalMs = POLL_INTERVAL_MS, a
         </Alert>
       ) : contact.consent === 'declined' ? (
         <Alert testId="no-consent" variant="danger" title="Consent declined">
-          The customer declined data-processing consent. You can't message them on WhatsApp.
+          The customer declined data-processing consent. You can&apos;t message them on WhatsApp.
         </Alert>
       ) : contact.consent === 'unknown' ? (
         <Alert testId="no-consent" variant="warning" title="No consent yet">
-          This contact hasn't given WhatsApp consent. When they write to your number the consent bot asks them first;
+          This contact hasn&apos;t given WhatsApp consent. When they write to your number the consent bot asks them first;
           you can message them once they accept.
         </Alert>
       ) : null}
