@@ -4,24 +4,24 @@
 // that `hs project dev` signs).
 import type { Router } from 'express';
 import request from 'supertest';
-import type { AppContext, DomainModule } from '../../src/app-context.js';
+import type { AppContext, Domain } from '../../src/app-context.js';
 import { ManualClock } from '../../src/clock.js';
 import { ConfigError } from '../../src/config.js';
 import { callerFromQuery, callerOf, requireHubSpotSignature, signHubSpotV3 } from '../../src/http/signed-request.js';
 import { TEST_SECRETS, testConfig } from '../helpers/config.js';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { NO_DOMAINS, startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 
 const T0 = Date.parse('2026-04-01T12:00:00Z');
 const clock = new ManualClock(T0);
 
-const probe: DomainModule = {
+const probe = (ctx: AppContext): Domain => ({
   name: 'identity-probe',
-  register(ctx: AppContext, router: Router) {
+  mountRoutes(router: Router) {
     router.get('/api/v1/whoami', requireHubSpotSignature(ctx), (req, res) => {
       res.json({ caller: callerOf(req) });
     });
   },
-};
+});
 
 /** GET pathAndQuery exactly as given, signed over `base + pathAndQuery`. */
 function signedGet(rt: TestRuntime, pathAndQuery: string, base = 'https://app.example.test') {
@@ -33,11 +33,11 @@ function signedGet(rt: TestRuntime, pathAndQuery: string, base = 'https://app.ex
 let rt: TestRuntime;
 let dev: TestRuntime;
 beforeAll(async () => {
-  rt = await startTestRuntime({ clock, modules: [probe], work: false });
+  rt = await startTestRuntime({ clock, domains: { ...NO_DOMAINS, extra: (ctx) => [probe(ctx)] }, work: false });
   dev = await startTestRuntime({
     db: rt.db, // one database, two configurations
     clock,
-    modules: [probe],
+    domains: { ...NO_DOMAINS, extra: (ctx) => [probe(ctx)] },
     work: false,
     env: { HUBSPOT_SIGNED_BASE_URLS: 'https://app.example.test, http://localhost:8080/' },
   });

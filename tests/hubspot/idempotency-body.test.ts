@@ -3,12 +3,12 @@
 // the same semantics: the first answer stored and replayed (Idempotent-Replayed), IN_PROGRESS while running.
 import type { Router } from 'express';
 import { z } from 'zod';
-import type { AppContext, DomainModule } from '../../src/app-context.js';
+import type { AppContext, Domain } from '../../src/app-context.js';
 import { ManualClock } from '../../src/clock.js';
 import { idempotent } from '../../src/http/api-idempotency.js';
 import { AppError } from '../../src/http/errors.js';
 import { callerOf, requireHubSpotSignature } from '../../src/http/signed-request.js';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { NO_DOMAINS, startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { signedRequest } from '../helpers/signed.js';
 
 const T0 = Date.parse('2026-04-01T12:00:00Z');
@@ -19,9 +19,9 @@ let gate: Promise<void> | null = null;
 /** A strict schema: an unknown field (such as a leftover idempotencyKey) fails validation. */
 const noteSchema = z.strictObject({ text: z.string().min(1) });
 
-const probe: DomainModule = {
+const probe = (ctx: AppContext): Domain => ({
   name: 'idempotency-probe',
-  register(ctx: AppContext, router: Router) {
+  mountRoutes(router: Router) {
     router.post('/api/v1/notes', requireHubSpotSignature(ctx), idempotent(ctx), async (req, res) => {
       const parsed = noteSchema.safeParse(req.body);
       if (!parsed.success) throw new AppError(422, 'VALIDATION', 'bad note', { body: parsed.error.issues[0]!.message });
@@ -30,11 +30,11 @@ const probe: DomainModule = {
       res.status(201).json({ note: { n: runs, text: parsed.data.text }, portalId: callerOf(req).portalId });
     });
   },
-};
+});
 
 let rt: TestRuntime;
 beforeAll(async () => {
-  rt = await startTestRuntime({ clock, modules: [probe], work: false });
+  rt = await startTestRuntime({ clock, domains: { ...NO_DOMAINS, extra: (ctx) => [probe(ctx)] }, work: false });
   await rt.db.query(`INSERT INTO portals (id, status) VALUES (101, 'installed'), (103, 'installed')`);
 });
 afterAll(async () => {
