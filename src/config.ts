@@ -71,6 +71,20 @@ const envSchema = z.object({
       return n;
     }),
   PUBLIC_BASE_URL: httpUrl.optional(),
+  HUBSPOT_SIGNED_BASE_URLS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const list = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      for (const u of list) {
+        const r = httpUrl.safeParse(u);
+        if (!r.success) {
+          ctx.addIssue({ code: 'custom', message: `must be comma-separated http(s) URLs ("${u}" is not one)` });
+          return z.NEVER;
+        }
+      }
+      return list.map((u) => u.replace(/\/+$/, ''));
+    }),
   DATABASE_URL: postgresUrl.optional().or(z.literal('').transform(() => undefined)),
   DATA_DIR: z.string().min(1).default('./data'),
   ENCRYPTION_KEY: base64Key.optional().or(z.literal('').transform(() => undefined)),
@@ -99,7 +113,14 @@ export interface Config {
   dataDir: string;
   /** Base64 key from ENCRYPTION_KEY; undefined means "use the development key in DATA_DIR". */
   encryptionKey?: string;
-  hubspot: { clientId: string; clientSecret: string; apiBaseUrl: string; authBaseUrl: string };
+  hubspot: {
+    clientId: string;
+    clientSecret: string;
+    apiBaseUrl: string;
+    authBaseUrl: string;
+    /** Base URLs a `hubspot.fetch` signature may cover: the public one, and in development the local one. */
+    signedBaseUrls: string[];
+  };
   whatsapp: {
     apiBaseUrl: string;
     apiVersion: string;
@@ -143,11 +164,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
     throw new ConfigError('Missing configuration: ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, base64)');
   }
+  const publicBaseUrl = e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`;
+  const signedBaseUrls = e.HUBSPOT_SIGNED_BASE_URLS.length > 0 ? e.HUBSPOT_SIGNED_BASE_URLS : [publicBaseUrl];
+  if (e.NODE_ENV === 'production' && signedBaseUrls.some((u) => !u.startsWith('https://'))) {
+    throw new ConfigError('Invalid configuration: HUBSPOT_SIGNED_BASE_URLS must list only https URLs when NODE_ENV=production (local origins are for development)');
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
     port: e.PORT,
-    publicBaseUrl: e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`,
+    publicBaseUrl,
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     encryptionKey: e.ENCRYPTION_KEY,
@@ -156,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
       clientSecret: e.HUBSPOT_CLIENT_SECRET ?? '',
       apiBaseUrl: e.HUBSPOT_API_BASE_URL,
       authBaseUrl: e.HUBSPOT_AUTH_BASE_URL,
+      signedBaseUrls,
     },
     whatsapp: {
       apiBaseUrl: e.WHATSAPP_API_BASE_URL,

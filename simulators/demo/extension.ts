@@ -29,20 +29,13 @@ export class ExtensionClient {
     readonly portalId: number,
   ) {}
 
-  /** One `hubspot.fetch`. Writes get an Idempotency-Key (one per user action), as the real cards send. */
+  /** One `hubspot.fetch`. Writes carry an `idempotencyKey` in the body (one per user action), as the real cards send. */
   async fetch(p: { userId: number; method?: string; path: string; body?: unknown; idempotencyKey?: string }): Promise<ExtensionResponse> {
     if (!p.path.startsWith('/api/v1/')) throw new Error(`not an extension API path: ${p.path}`);
     const method = (p.method ?? 'GET').toUpperCase();
-    const headers: Record<string, string> = {};
-    if (method !== 'GET' && method !== 'HEAD') headers['Idempotency-Key'] = p.idempotencyKey ?? randomUUID();
-    const res = await this.hubspot.proxyFetch({
-      url: this.baseUrl + p.path,
-      method,
-      body: p.body,
-      portalId: this.portalId,
-      userId: p.userId,
-      headers,
-    });
+    const write = method !== 'GET' && method !== 'HEAD';
+    const body = write ? { ...((p.body as Record<string, unknown>) ?? {}), idempotencyKey: p.idempotencyKey ?? randomUUID() } : undefined;
+    const res = await this.hubspot.proxyFetch({ url: this.baseUrl + p.path, method, body, portalId: this.portalId, userId: p.userId });
     return { status: res.status, body: res.body };
   }
 

@@ -11,10 +11,8 @@ import { associationsRouter } from './routes-associations.js';
 import { objectRouter } from './routes-objects.js';
 import { ownersRouter } from './routes-owners.js';
 import { propertiesRouter } from './routes-properties.js';
-import {
-  contactPrivacyDeletionEvent, proxyFetch, sendWebhook, signHeaders,
-  type ProxyFetchInput, type ProxyFetchResult, type SignedHeaders,
-} from './signing.js';
+import { proxyFetch, type ProxyFetchInput, type ProxyFetchResult, type ProxyState } from './proxy.js';
+import { contactPrivacyDeletionEvent, sendWebhook, signHeaders, type SignedHeaders } from './signing.js';
 import { addOwner, newPortal, OBJECT_TYPE_IDS } from './store.js';
 import type {
   Counters, CreatePortalInput, HubSpotSimulatorOptions, ObjectTypeName, Portal, ResolvedOptions, SimState,
@@ -24,7 +22,9 @@ export type {
   AccessTokenRecord, AssociationType, Counters, CreatePortalInput, CrmRecord, HubSpotSimulatorOptions, ObjectTypeName,
   Portal, PortalUser, PropertyDefinition, PropertyGroup, PublicOwner, RefreshTokenRecord,
 } from './types.js';
-export type { ProxyFetchInput, ProxyFetchResult, SignedHeaders } from './signing.js';
+export type { SignedHeaders } from './signing.js';
+export type { ProxyFetchInput, ProxyFetchResult } from './proxy.js';
+export { PROXY_ERRORS, PROXY_MAX_CONCURRENT, proxiedUrl } from './proxy.js';
 export { signatureV3 } from './signing.js';
 export { searchablePhone } from './phone.js';
 export { MAX_BATCH_INPUTS } from './routes-objects.js';
@@ -114,6 +114,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions): HubSpo
   app.use((req, _res, next) => next(apiError(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path} in the HubSpot simulator`)));
   app.use(errorHandler);
 
+  const inFlight: ProxyState = new Map();
   const portalOrThrow = (portalId: number): Portal => {
     const portal = portals.get(portalId);
     if (!portal) throw new Error(`unknown portal ${portalId}`);
@@ -160,7 +161,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions): HubSpo
       return signHeaders(clientSecret, method, url, body, timestamp);
     },
 
-    proxyFetch: (p) => proxyFetch(opts.clientSecret, opts.now, p),
+    proxyFetch: (p) => proxyFetch(opts.clientSecret, opts.now, inFlight, opts.appId, p),
     sendWebhook: (p) => sendWebhook(opts.clientSecret, opts.now, p),
 
     issueTokens({ portalId, userId, scopes = DEFAULT_SCOPES }) {

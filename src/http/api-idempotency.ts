@@ -1,4 +1,4 @@
-import type { RequestHandler, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { AppContext } from '../app-context.js';
 import { AppError } from './errors.js';
 import { callerOf } from './signed-request.js';
@@ -6,19 +6,46 @@ import { callerOf } from './signed-request.js';
 /** How long a key and its first response are kept (docs/extension-api.md). */
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 
+const KEY_FORMAT = /^[\w.:-]{1,200}$/;
+const KEY_RULE = '1–200 letters, digits, - _ . :';
+
 /**
- * `Idempotency-Key` on mutating extension calls (HubSpot's proxy may retry once): the first request
+ * The request's idempotency key: `idempotencyKey` in the JSON body (what `hubspot.fetch` can send:
+ * HubSpot's proxy refuses every request header but Authorization) or the `Idempotency-Key` header
+ * (other callers). The body field is removed here, so route schemas never see it.
+ */
+function takeKey(req: Request): string | undefined {
+  const header = req.get('Idempotency-Key');
+  const body = req.body as Record<string, unknown> | undefined;
+  const inBody = body !== null && typeof body === 'object' && !Array.isArray(body) && 'idempotencyKey' in body;
+  const fromBody = inBody ? body.idempotencyKey : undefined;
+  if (inBody) delete body.idempotencyKey;
+  if (header !== undefined && !KEY_FORMAT.test(header)) {
+    throw new AppError(422, 'VALIDATION', 'The Idempotency-Key header is not valid', { 'Idempotency-Key': KEY_RULE });
+  }
+  if (inBody && (typeof fromBody !== 'string' || !KEY_FORMAT.test(fromBody))) {
+    throw new AppError(422, 'VALIDATION', 'The idempotencyKey is not valid', { idempotencyKey: KEY_RULE });
+  }
+  if (header !== undefined && inBody && header !== fromBody) {
+    throw new AppError(422, 'VALIDATION', 'The Idempotency-Key header and the body idempotencyKey differ', {
+      idempotencyKey: 'Send one key, in the body or the header',
+    });
+  }
+  return header ?? (fromBody as string | undefined);
+}
+
+/**
+ * One idempotency key per mutating extension call (HubSpot's proxy may retry once): the first request
  * with a key runs; a repeat within 24 h gets the stored response and does nothing else. A request
  * still running answers 409 IN_PROGRESS; a 5xx is not stored (the retry runs again). Mount after
- * `requireHubSpotSignature` (keys are per portal). Requests without the header run normally.
+ * `requireHubSpotSignature` (keys are per portal). Requests without a key run normally.
  */
 export function idempotent(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     try {
       if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'DELETE') return next();
-      const key = req.get('Idempotency-Key');
+      const key = takeKey(req);
       if (key === undefined) return next();
-      if (!/^[\w.:-]{1,200}$/.test(key)) throw new AppError(422, 'VALIDATION', 'The Idempotency-Key header is not valid', { 'Idempotency-Key': '1–200 letters, digits, - _ . :' });
       const { portalId } = callerOf(req);
       const now = ctx.clock.now();
       const scoped = `${req.method} ${req.path} ${key}`;

@@ -8,11 +8,12 @@ import { AppError } from './errors.js';
  * HubSpot's request signature v3 (`X-HubSpot-Signature-v3`), used by `hubspot.fetch` from our UI
  * extensions and by HubSpot's webhooks:
  *
- *   base64(HMAC-SHA256(clientSecret, METHOD + PUBLIC_BASE_URL + path?query + rawBody + timestamp))
+ *   base64(HMAC-SHA256(clientSecret, METHOD + baseUrl + path?query + rawBody + timestamp))
  *
- * The URL is rebuilt from PUBLIC_BASE_URL (never from Host / X-Forwarded-* headers), so a proxy that
- * terminates TLS in front of us does not break the check. The raw body is the exact bytes received
- * (req.rawBody, kept by the JSON parser); GET has none.
+ * The URL is rebuilt from a configured base URL (HUBSPOT_SIGNED_BASE_URLS, default PUBLIC_BASE_URL;
+ * never from Host / X-Forwarded-* headers), so a proxy that terminates TLS in front of us does not
+ * break the check. Several are allowed because HubSpot's local-dev proxy (`hs project dev`) signs
+ * the *local* URL it maps to. The raw body is the exact bytes received (req.rawBody); GET has none.
  */
 
 /** Older than this is refused (replay window). */
@@ -35,7 +36,28 @@ const positiveInt = z
   .transform(Number)
   .refine((n) => Number.isSafeInteger(n), 'must be a positive whole number');
 
-const callerQuery = z.object({ portalId: positiveInt, userId: positiveInt });
+/**
+ * `portalId`/`userId` of the signed query. The extension appends its own and HubSpot's proxy appends
+ * HubSpot's, so each may appear twice: equal values are one caller, different values are refused
+ * (a rep who edits the URL cannot name another portal, because HubSpot's value is there too).
+ */
+export function callerFromQuery(originalUrl: string): Caller | 'missing' | 'conflict' {
+  const at = originalUrl.indexOf('?');
+  const params = new URLSearchParams(at < 0 ? '' : originalUrl.slice(at + 1));
+  const one = (name: string): number | 'missing' | 'conflict' => {
+    const all = params.getAll(name);
+    if (all.length === 0) return 'missing';
+    const parsed = all.map((v) => positiveInt.safeParse(v));
+    if (parsed.some((p) => !p.success)) return 'missing';
+    const values = new Set(parsed.map((p) => p.data));
+    return values.size === 1 ? [...values][0]! : 'conflict';
+  };
+  const portalId = one('portalId');
+  const userId = one('userId');
+  if (portalId === 'conflict' || userId === 'conflict') return 'conflict';
+  if (portalId === 'missing' || userId === 'missing') return 'missing';
+  return { portalId, userId };
+}
 
 /**
  * HubSpot decodes these escapes in the URI before signing (per its request-validation docs); we
@@ -84,8 +106,8 @@ export type SignatureFailure = 'missing' | 'timestamp' | 'expired' | 'future' | 
 /** Checks one request; returns why it fails, or null when it is valid. */
 export function verifyHubSpotV3(p: {
   method: string;
-  /** PUBLIC_BASE_URL without a trailing slash. */
-  baseUrl: string;
+  /** The accepted base URLs (HUBSPOT_SIGNED_BASE_URLS), without trailing slashes. */
+  baseUrls: readonly string[];
   /** req.originalUrl: path and query, exactly as received. */
   originalUrl: string;
   rawBody: Buffer | string | undefined;
@@ -101,10 +123,13 @@ export function verifyHubSpotV3(p: {
   if (ts - p.nowMs > MAX_FUTURE_SKEW_MS) return 'future';
   const method = p.method.toUpperCase();
   const body = method === 'GET' || method === 'HEAD' ? '' : (p.rawBody ?? '');
-  const url = p.baseUrl.replace(/\/+$/, '') + p.originalUrl;
-  const candidates = [url];
-  const decoded = hubspotDecodeUri(url);
-  if (decoded !== url) candidates.push(decoded);
+  const candidates: string[] = [];
+  for (const base of p.baseUrls) {
+    const url = base.replace(/\/+$/, '') + p.originalUrl;
+    candidates.push(url);
+    const decoded = hubspotDecodeUri(url);
+    if (decoded !== url) candidates.push(decoded);
+  }
   let ok = false;
   for (const u of candidates) {
     // Evaluate every candidate (no early exit) so timing does not depend on which one matched.
@@ -141,7 +166,7 @@ export function requireHubSpotSignature(ctx: AppContext, opts: SignatureOptions 
     try {
       const failure = verifyHubSpotV3({
         method: req.method,
-        baseUrl: ctx.config.publicBaseUrl,
+        baseUrls: ctx.config.hubspot.signedBaseUrls,
         originalUrl: req.originalUrl,
         rawBody: req.rawBody,
         signature: header(req, 'x-hubspot-signature-v3'),
@@ -158,9 +183,9 @@ export function requireHubSpotSignature(ctx: AppContext, opts: SignatureOptions 
         );
       }
       if (!bindCaller) return next();
-      const q = callerQuery.safeParse({ portalId: req.query.portalId, userId: req.query.userId });
-      if (!q.success) throw unauthorized('The signed request does not name its portalId and userId');
-      const caller: Caller = q.data;
+      const caller = callerFromQuery(req.originalUrl);
+      if (caller === 'conflict') throw unauthorized('The signed request names two different portals or users');
+      if (caller === 'missing') throw unauthorized('The signed request does not name its portalId and userId');
       const r = await ctx.db.query<{ status: string }>('SELECT status FROM portals WHERE id = $1', [caller.portalId]);
       if (r.rows[0]?.status !== 'installed') {
         throw new AppError(403, 'FORBIDDEN', 'The app is not installed on this HubSpot account; install it again to continue');

@@ -21,7 +21,7 @@ export function Composer({ quickReplies, blockedReason, templateBlockedReason = 
   const [draft, setDraft] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
-  // Same text retried after a failure → same Idempotency-Key (the backend sends it once).
+  // Same text retried after a failure → same idempotencyKey (the backend sends it once).
   const keyRef = useRef<{ text: string; key: string } | null>(null);
 
   const insertQuickReply = (id: string) => {

@@ -133,7 +133,7 @@ export function ConversationActions({ api, conversation, me, resolutionLabels, o
       </Flex>
       {me && !myAgentId ? (
         <Text testId="not-an-agent" variant="microcopy">
-          You are not set up as a WhatsApp agent, so you can't assign conversations to yourself. An admin can add you in
+          You are not set up as a WhatsApp agent, so you can&apos;t assign conversations to yourself. An admin can add you in
           the app settings.
         </Text>
       ) : null}

@@ -19,7 +19,8 @@ export function numberLabel(n: WhatsAppNumber): string {
 export function TemplateSender({ api, contactId, defaultPhoneNumberId, onSent, onCancel }: TemplateSenderProps) {
   const [numbers, setNumbers] = useState<WhatsAppNumber[] | null>(null);
   const [phoneNumberId, setPhoneNumberId] = useState<string>('');
-  const [templates, setTemplates] = useState<Template[] | null>(null);
+  // Templates are kept with the number they belong to: switching numbers shows "loading" until its own arrive.
+  const [loadedTemplates, setLoadedTemplates] = useState<{ phoneNumberId: string; list: Template[] } | null>(null);
   const [templateName, setTemplateName] = useState('');
   const [language, setLanguage] = useState('');
   const [valuesByTemplate, setValuesByTemplate] = useState<Record<string, string[]>>({});
@@ -49,12 +50,11 @@ export function TemplateSender({ api, contactId, defaultPhoneNumberId, onSent, o
   useEffect(() => {
     if (!phoneNumberId) return;
     let live = true;
-    setTemplates(null);
     api
       .listTemplates(phoneNumberId)
       .then((ts) => {
         if (!live) return;
-        setTemplates(ts);
+        setLoadedTemplates({ phoneNumberId, list: ts });
         const first = ts.find((t) => !isMediaHeader(t));
         setTemplateName(first?.name ?? '');
         setLanguage(first?.language ?? '');
@@ -65,6 +65,7 @@ export function TemplateSender({ api, contactId, defaultPhoneNumberId, onSent, o
     };
   }, [api, phoneNumberId]);
 
+  const templates = loadedTemplates && loadedTemplates.phoneNumberId === phoneNumberId ? loadedTemplates.list : null;
   const usable = useMemo(() => (templates ?? []).filter((t) => !isMediaHeader(t)), [templates]);
   const hiddenCount = (templates?.length ?? 0) - usable.length;
   const names = useMemo(() => Array.from(new Set(usable.map((t) => t.name))), [usable]);
@@ -198,7 +199,7 @@ export function TemplateSender({ api, contactId, defaultPhoneNumberId, onSent, o
         ) : null}
         {hiddenCount > 0 ? (
           <Text variant="microcopy">
-            {hiddenCount} template{hiddenCount === 1 ? '' : 's'} with a media header can't be sent from the card.
+            {hiddenCount} template{hiddenCount === 1 ? '' : 's'} with a media header can&apos;t be sent from the card.
           </Text>
         ) : null}
         {template

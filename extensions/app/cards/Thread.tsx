@@ -28,7 +28,7 @@ export function Thread({ messages, hasOlder, loadingOlder, olderError, onLoadOld
       ) : messages.length > 0 ? (
         <Text variant="microcopy">Start of the conversation</Text>
       ) : null}
-      {olderError ? <Text variant="microcopy">Couldn't load older messages: {olderError}</Text> : null}
+      {olderError ? <Text variant="microcopy">Couldn&apos;t load older messages: {olderError}</Text> : null}
       {messages.map((m) => (
         <MessageBubble key={m.id} message={m} timeZone={timeZone} />
       ))}

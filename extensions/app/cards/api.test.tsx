@@ -1,4 +1,6 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHubSpotSimulator } from '../../../simulators/hubspot/index';
+import { extensionFetch, serveLocal } from '../../../simulators/hubspot/extension-fetch';
 
 const { fetchMock } = vi.hoisted(() => ({ fetchMock: vi.fn() }));
 vi.mock('@hubspot/ui-extensions', async (orig) => {
@@ -11,12 +13,23 @@ import { apiError, createFakeBackend, ok, type FakeBackend } from './fakeBackend
 
 const ctx = { portal: { id: 777 }, user: { id: 42 }, variables: { apiBaseUrl: 'https://api.test.example/' } };
 let backend: FakeBackend;
+let local: Awaited<ReturnType<typeof serveLocal>>;
+const hubspotSim = createHubSpotSimulator({ clientId: 'card-test', clientSecret: 'card-test-secret' });
 
-beforeEach(() => {
+// Every call goes through the HubSpot simulator's proxy (HubSpot's rules) to a loopback server
+// in front of the fake backend, so what the fake backend records is what our backend would get.
+beforeEach(async () => {
   backend = createFakeBackend();
+  local = await serveLocal(async (req) => {
+    const r = await backend.fetch(req.url.replace(local.origin, 'https://api.test.example'), { method: req.method, body: req.body as Record<string, unknown> });
+    return { status: r.status, body: await r.json().catch(() => undefined) };
+  });
   fetchMock.mockReset();
-  fetchMock.mockImplementation(backend.fetch);
+  fetchMock.mockImplementation(
+    extensionFetch(hubspotSim.proxyFetch, { portalId: 777, userId: 42, origins: { 'https://api.test.example': local.origin } }),
+  );
 });
+afterEach(() => local.close());
 
 describe('card api module (the only caller of hubspot.fetch)', () => {
   it('builds URLs from context.variables.apiBaseUrl with portalId and userId last', () => {
@@ -28,7 +41,7 @@ describe('card api module (the only caller of hubspot.fetch)', () => {
     );
   });
 
-  it('GETs without a body or Idempotency-Key', async () => {
+  it('GETs without a body or an idempotency key', async () => {
     backend.on('GET', '/api/v1/contacts/5/conversation', ok({ contact: {}, conversation: null, messages: [], nextCursor: null }));
     await createCardApi(ctx).getConversation(5);
     const [url, opts] = fetchMock.mock.calls[0];
@@ -38,16 +51,24 @@ describe('card api module (the only caller of hubspot.fetch)', () => {
     expect(opts.headers).toBeUndefined();
   });
 
-  it('POSTs plain-object bodies with a client-generated Idempotency-Key', async () => {
+  it('POSTs plain-object bodies with a client-generated idempotencyKey in the body and no header', async () => {
     backend.on('POST', '/api/v1/contacts/5/messages', ok({ message: { id: 'm' } }, 201));
     const api = createCardApi(ctx);
     await api.sendMessage(5, 'hola', { idempotencyKey: 'k-1' });
     await api.sendMessage(5, 'hola');
     const [a, b] = backend.calls('POST', '/api/v1/contacts/5/messages');
     expect(a.body).toEqual({ text: 'hola' });
-    expect(a.headers).toEqual({ 'Idempotency-Key': 'k-1' });
-    expect(b.headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
-    expect(b.headers['Idempotency-Key']).not.toBe('k-1');
+    expect(a.idempotencyKey).toBe('k-1');
+    expect(b.idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.idempotencyKey).not.toBe('k-1');
+    expect(fetchMock.mock.calls.every(([, init]) => init.headers === undefined)).toBe(true);
+  });
+
+  it('a 5xx is retried once by the proxy with the same idempotencyKey', async () => {
+    let n = 0;
+    backend.on('POST', '/api/v1/conversations/c1/resolve', () => (++n === 1 ? { status: 503 } : ok({ conversation: { id: 'c1' } })));
+    await createCardApi(ctx).resolve('c1', 'Done', { idempotencyKey: 'k-9' });
+    expect(backend.calls('POST', '/api/v1/conversations/c1/resolve').map((r) => r.idempotencyKey)).toEqual(['k-9', 'k-9']);
   });
 
   it('sends every endpoint to the documented path and body', async () => {

@@ -11,7 +11,7 @@ import {
   type ApiContext,
   type Method,
   type Query,
-} from '../shared/backend';
+} from 'whatsapp-extension-shared';
 import type {
   Agent,
   CardSettings,

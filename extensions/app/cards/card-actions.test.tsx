@@ -48,7 +48,7 @@ async function readyCard() {
 }
 
 describe('composer', () => {
-  it('sends a reply: POST …/messages {text} with the caller in the query and an Idempotency-Key', async () => {
+  it('sends a reply: POST …/messages {text} with the caller in the query and an idempotencyKey in the body', async () => {
     backend.on('POST', `/api/v1/contacts/${CONTACT_ID}/messages`, (req) =>
       ok(
         {
@@ -74,7 +74,7 @@ describe('composer', () => {
     expect(req.method).toBe('POST');
     expect(req.query).toEqual(CALLER);
     expect(req.body).toEqual({ text: 'Claro, te ayudo.' });
-    expect(req.headers['Idempotency-Key']).toMatch(UUID);
+    expect(req.idempotencyKey).toMatch(UUID);
     expect(r.findByTestId(StatusTag, 'delivery-m9').text).toBe('Sending');
     expect(r.findByTestId(TextArea, 'reply-input').props.value).toBe('');
   });
@@ -113,7 +113,7 @@ describe('composer', () => {
     expect(r.findByTestId(TextArea, 'reply-input').props.value).toBe('hola'); // draft kept
   });
 
-  it('retrying the same text after a network failure reuses the Idempotency-Key', async () => {
+  it('retrying the same text after a network failure reuses the idempotencyKey', async () => {
     let n = 0;
     backend.on('POST', `/api/v1/contacts/${CONTACT_ID}/messages`, () => {
       n += 1;
@@ -129,7 +129,7 @@ describe('composer', () => {
     r.findByTestId(Button, 'send-reply').trigger('onClick');
     await r.waitFor(() => expect(r.maybeFindByTestId(Text, 'message-text-m10')).not.toBeNull());
     const [a, b] = backend.calls('POST', `/api/v1/contacts/${CONTACT_ID}/messages`);
-    expect(a.headers['Idempotency-Key']).toBe(b.headers['Idempotency-Key']);
+    expect(a.idempotencyKey).toBe(b.idempotencyKey);
   });
 
   it('shows NO_CONSENT / OPTED_OUT answers from the backend', async () => {
@@ -240,7 +240,7 @@ describe('template sender', () => {
       language: 'es_CO',
       parameters: ['#77', 'Ana', '#77'],
     });
-    expect(req.headers['Idempotency-Key']).toMatch(UUID);
+    expect(req.idempotencyKey).toMatch(UUID);
     expect(r.findByTestId(Alert, 'card-notice').props.title).toBe('Template sent');
     expect(r.findByTestId(Text, 'message-text-t1').text).toBe('Hola Ana, tu pedido #77 fue enviado.');
     expect(r.maybeFindByTestId(Select, 'template-name')).toBeNull(); // sender closed
@@ -316,7 +316,7 @@ describe('conversation actions', () => {
     const req = backend.last('POST', '/api/v1/conversations/conv_1/assign')!;
     expect(req.query).toEqual(CALLER);
     expect(req.body).toEqual({ agentId: ME_AGENT.agent!.agentId });
-    expect(req.headers['Idempotency-Key']).toMatch(UUID);
+    expect(req.idempotencyKey).toMatch(UUID);
     expect(r.findByTestId(Alert, 'card-notice').text).toBe('Assigned to you.');
     expect(r.findByTestId(Button, 'assign-to-me').props.disabled).toBe(true); // already mine
   });

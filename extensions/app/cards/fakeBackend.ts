@@ -1,6 +1,8 @@
 // Test-only: a tiny in-memory stand-in for our backend behind hubspot.fetch.
 // Tests route hubspot.fetch (mocked at the module boundary) to `backend.fetch` and assert on
-// `backend.requests`: method, path, query (portalId/userId), body and headers.
+// `backend.requests`: method, path, query (portalId/userId), body and its idempotencyKey. Like
+// HubSpot's proxy it refuses any request header but Authorization, and like our backend it takes
+// `idempotencyKey` out of the body before the route sees it.
 
 export interface RecordedRequest {
   method: string;
@@ -9,8 +11,17 @@ export interface RecordedRequest {
   path: string;
   query: Record<string, string>;
   body: Record<string, unknown> | undefined;
+  /** The body's `idempotencyKey` (sent by every mutation), removed from `body`. */
+  idempotencyKey: string | undefined;
   headers: Record<string, string>;
 }
+
+/** HubSpot's proxy's answer to a request header other than Authorization (the backend never sees it). */
+export const HEADER_REFUSED = {
+  category: 'VALIDATION_ERROR',
+  status: 'error',
+  message: "Invalid Request Headers provided. Only 'Authorization' header is allowed from hubspot.fetch()",
+};
 
 export interface FakeResponse {
   status?: number;
@@ -61,13 +72,18 @@ export function createFakeBackend(): FakeBackend {
       if (h && typeof h === 'object') {
         for (const [k, v] of Object.entries(h as Record<string, string>)) headers[k] = String(v);
       }
+      if (Object.keys(headers).some((k) => k.toLowerCase() !== 'authorization')) {
+        return { ok: false, status: 400, json: async () => HEADER_REFUSED } as unknown as Response;
+      }
+      const { idempotencyKey, ...rest } = options.body ?? {};
       const req: RecordedRequest = {
         method: options.method ?? 'GET',
         url: String(url),
         origin: u.origin,
         path: u.pathname,
         query: Object.fromEntries(u.searchParams.entries()),
-        body: options.body,
+        body: options.body ? rest : undefined,
+        idempotencyKey: typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
         headers,
       };
       requests.push(req);

@@ -53,7 +53,7 @@ export function BusinessHoursSection({ draft, update, err, portalTimeZone }: Sec
             variant="secondary"
             onClick={() => update((d) => void (d.businessHours.timeZone = portalTimeZone))}
           >
-            Use the portal's ({portalTimeZone})
+            Use the portal&apos;s ({portalTimeZone})
           </Button>
         ) : null}
       </Flex>

@@ -37,7 +37,6 @@ export function SettingsView({ context, api: apiProp }: SettingsViewProps) {
     () =>
       apiProp ??
       createSettingsApi({ portal: { id: context.portal.id }, user: { id: context.user.id }, variables: { apiBaseUrl: baseUrl } }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [apiProp, context.portal.id, context.user.id, baseUrl],
   );
 
@@ -57,32 +56,35 @@ export function SettingsView({ context, api: apiProp }: SettingsViewProps) {
     [],
   );
 
-  const load = useCallback(async () => {
+  // The first load starts in 'loading' already; `load` (retry) resets it first. State is set in
+  // the promise's callbacks, never synchronously inside the effect.
+  const fetchAll = useCallback(
+    () =>
+      Promise.all([api.getSettings(), api.listNumbers(), api.listAgents(), api.listOwners(), api.getMe().catch(() => null)]).then(
+        ([settings, numbers, agents, owners, me]) => {
+          if (!mounted.current) return;
+          setData({ settings, numbers, agents, owners, me });
+          setDraft(clone(settings));
+          setRevision((r) => r + 1);
+          setPhase('ready');
+        },
+        (e: unknown) => {
+          if (!mounted.current) return;
+          setLoadError(e instanceof ApiError ? e.message : 'Something went wrong.');
+          setPhase('error');
+        },
+      ),
+    [api],
+  );
+  const load = useCallback(() => {
     setPhase('loading');
     setLoadError(null);
-    try {
-      const [settings, numbers, agents, owners, me] = await Promise.all([
-        api.getSettings(),
-        api.listNumbers(),
-        api.listAgents(),
-        api.listOwners(),
-        api.getMe().catch(() => null),
-      ]);
-      if (!mounted.current) return;
-      setData({ settings, numbers, agents, owners, me });
-      setDraft(clone(settings));
-      setRevision((r) => r + 1);
-      setPhase('ready');
-    } catch (e) {
-      if (!mounted.current) return;
-      setLoadError(e instanceof ApiError ? e.message : 'Something went wrong.');
-      setPhase('error');
-    }
-  }, [api]);
+    return fetchAll();
+  }, [fetchAll]);
 
   useEffect(() => {
-    void load();
-  }, [load]);
+    void fetchAll();
+  }, [fetchAll]);
 
   const clientErrors = useMemo(() => (draft ? validateSettings(draft) : {}), [draft]);
   const errors: Errors = { ...serverErrors, ...clientErrors };

@@ -1,4 +1,6 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createHubSpotSimulator } from '../../../simulators/hubspot/index';
+import { extensionFetch, serveLocal } from '../../../simulators/hubspot/extension-fetch';
 
 const { fetchMock } = vi.hoisted(() => ({ fetchMock: vi.fn() }));
 vi.mock('@hubspot/ui-extensions', async (orig) => {
@@ -12,12 +14,23 @@ import { SETTINGS } from './settingsTestSupport';
 
 const ctx = { portal: { id: 777 }, user: { id: 42 }, variables: { apiBaseUrl: 'https://api.test.example' } };
 let backend: FakeBackend;
+let local: Awaited<ReturnType<typeof serveLocal>>;
+const hubspotSim = createHubSpotSimulator({ clientId: 'settings-test', clientSecret: 'settings-test-secret' });
 
-beforeEach(() => {
+// Every call goes through the HubSpot simulator's proxy (HubSpot's rules) to a loopback server
+// in front of the fake backend, so what the fake backend records is what our backend would get.
+beforeEach(async () => {
   backend = createFakeBackend();
+  local = await serveLocal(async (req) => {
+    const r = await backend.fetch(req.url.replace(local.origin, 'https://api.test.example'), { method: req.method, body: req.body as Record<string, unknown> });
+    return { status: r.status, body: await r.json().catch(() => undefined) };
+  });
   fetchMock.mockReset();
-  fetchMock.mockImplementation(backend.fetch);
+  fetchMock.mockImplementation(
+    extensionFetch(hubspotSim.proxyFetch, { portalId: 777, userId: 42, origins: { 'https://api.test.example': local.origin } }),
+  );
 });
+afterEach(() => local.close());
 
 describe('settings api module (the only caller of hubspot.fetch)', () => {
   it('uses the default base URL when the profile variable is missing', () => {
@@ -58,8 +71,9 @@ describe('settings api module (the only caller of hubspot.fetch)', () => {
     expect(backend.requests[1].body).toEqual(SETTINGS);
     expect(backend.requests[3].body).toEqual({ phoneNumberId: '1', wabaId: '2', accessToken: 't', label: 'L' });
     expect(backend.requests[5].body).toEqual({ agents: [] }); // wrapped: hubspot.fetch only sends objects
-    for (const i of [1, 3, 5]) expect(backend.requests[i].headers['Idempotency-Key']).toMatch(/^[0-9a-f-]{36}$/);
-    for (const i of [0, 2, 4, 6, 7]) expect(backend.requests[i].headers).toEqual({});
+    for (const i of [1, 3, 5]) expect(backend.requests[i].idempotencyKey).toMatch(/^[0-9a-f-]{36}$/);
+    for (const i of [0, 2, 4, 6, 7]) expect(backend.requests[i].body).toBeUndefined();
+    expect(fetchMock.mock.calls.every(([, init]) => init.headers === undefined)).toBe(true);
   });
 
   it('parses VALIDATION details into the ApiError', async () => {

@@ -10,7 +10,7 @@ import {
   newIdempotencyKey,
   type ApiContext,
   type Method,
-} from '../shared/backend';
+} from 'whatsapp-extension-shared';
 import type { Agent, ConnectNumberInput, Me, Owner, Settings, WhatsAppNumber } from './types';
 
 export { ApiError, DEFAULT_API_BASE_URL, apiBaseUrl, buildUrl, newIdempotencyKey, type ApiContext };

@@ -168,7 +168,7 @@ describe('numbers', () => {
     const req = backend.last('POST', '/api/v1/whatsapp-numbers')!;
     expect(req.query).toEqual(CALLER);
     expect(req.body).toEqual({ label: 'Ventas', phoneNumberId: '3333333', wabaId: '555000', accessToken: 'EAAG-secret-token' });
-    expect(req.headers['Idempotency-Key']).toMatch(UUID);
+    expect(req.idempotencyKey).toMatch(UUID);
     const a = r.findByTestId(Alert, 'number-result');
     expect(a.props.variant).toBe('success');
     expect(a.text).toBe('Connected “Ventas” (+57 300 0000003). Meta accepted the token.');
@@ -217,7 +217,7 @@ describe('settings form', () => {
     expect(a.text).toBe('Consent text is now version 4.');
     const req = backend.last('PUT', '/api/v1/settings')!;
     expect(req.query).toEqual(CALLER);
-    expect(req.headers['Idempotency-Key']).toMatch(UUID);
+    expect(req.idempotencyKey).toMatch(UUID);
     expect(putBody().consent).toEqual({ ...SETTINGS.consent, text: { ...SETTINGS.consent.text, es: 'Nuevo texto de autorización. ¿Aceptas?' } });
     expect(r.findByTestId(Text, 'consent-version').text).toBe('Current version: 4');
   });
@@ -461,7 +461,7 @@ describe('agents', () => {
     await r.waitFor(() => expect(r.maybeFindByTestId(Alert, 'agents-result')).not.toBeNull());
     const req = backend.last('PUT', '/api/v1/agents')!;
     expect(req.query).toEqual(CALLER);
-    expect(req.headers['Idempotency-Key']).toMatch(UUID);
+    expect(req.idempotencyKey).toMatch(UUID);
     expect(req.body).toEqual({
       agents: [
         { agentId: 'ag_1', ownerId: '9001', userId: 11, email: 'ana@acme.co', name: 'Ana Pérez', active: true, available: true, outOfOffice: [] },

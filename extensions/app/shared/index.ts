@@ -1,6 +1,7 @@
-// What the card and the settings page share to talk to our backend: URL building, the
-// Idempotency-Key, and turning an answer into data or an ApiError. It imports no package, so it
-// bundles with either extension; each extension passes in its own `hubspot.fetch`.
+// What the card, the settings page and the app pages share to talk to our backend: URL building,
+// the idempotency key, and turning an answer into data or an ApiError. It is the workspace package
+// `whatsapp-extension-shared` (a `file:` dependency of each extension, as HubSpot's build wants) and
+// imports no package; each extension passes in its own `hubspot.fetch`.
 // Endpoints and shapes: docs/extension-api.md.
 
 export const DEFAULT_API_BASE_URL = 'https://api.whatsapp-hubspot.example.com';
@@ -42,7 +43,10 @@ export function apiBaseUrl(ctx: ApiContext): string {
   return base.replace(/\/+$/, '');
 }
 
-/** `<apiBaseUrl>/api/v1<path>?…&portalId=&userId=` (the backend trusts them because HubSpot signs the URL). */
+/**
+ * `<apiBaseUrl>/api/v1<path>?…&portalId=&userId=`. HubSpot's proxy appends its own portalId/userId
+ * after ours and signs the URL; the backend refuses a request whose two values differ.
+ */
 export function buildUrl(ctx: ApiContext, path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(query)) {
@@ -53,15 +57,18 @@ export function buildUrl(ctx: ApiContext, path: string, query: Query = {}): stri
   return `${apiBaseUrl(ctx)}/api/v1${path}?${params.toString()}`;
 }
 
-/** The shape of `hubspot.fetch` this module needs. */
+/**
+ * The shape of `hubspot.fetch` this module needs. No `headers`: HubSpot's proxy answers any request
+ * header but Authorization with 400 and never calls the backend.
+ */
 export type ExtensionFetch = (
   url: string,
-  init: { method: Method; timeout: number; body?: Record<string, unknown>; headers?: Record<string, string> },
+  init: { method: Method; timeout: number; body?: Record<string, unknown> },
 ) => Promise<Response>;
 
 /**
- * One backend call: mutations carry an Idempotency-Key (HubSpot's proxy may retry once); an error
- * answer becomes an ApiError with the backend's code and message, or `friendly[status]`.
+ * One backend call: a mutation carries `idempotencyKey` in its JSON body (HubSpot's proxy may retry
+ * once); an error answer becomes an ApiError with the backend's code and message, or `friendly[status]`.
  */
 export async function callBackend<T>(
   fetch: ExtensionFetch,
@@ -76,12 +83,9 @@ export async function callBackend<T>(
 ): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(p.url, {
-      method: p.method,
-      timeout: p.timeout,
-      ...(p.body ? { body: p.body } : {}),
-      ...(p.method !== 'GET' ? { headers: { 'Idempotency-Key': p.idempotencyKey ?? newIdempotencyKey() } } : {}),
-    });
+    const body =
+      p.method === 'GET' ? undefined : { ...(p.body ?? {}), idempotencyKey: p.idempotencyKey ?? newIdempotencyKey() };
+    res = await fetch(p.url, { method: p.method, timeout: p.timeout, ...(body ? { body } : {}) });
   } catch {
     throw new ApiError('NETWORK', 'Could not reach the WhatsApp service. Check your connection and try again.');
   }
