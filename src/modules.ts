@@ -3,6 +3,8 @@ import { whatsappModule } from './whatsapp/index.js';
 import { hubspotModule } from './hubspot/index.js';
 import { settingsModule } from './settings/index.js';
 import { conversationsModule } from './conversations/index.js';
+import { reportsModule } from './reports/index.js'; // [reports] dashboard and export (F23)
+import { plansModule } from './plans/index.js'; // [plans] plans and usage (F24)
 
 /** Every domain, in the order they register (later ones may use earlier ones' services). */
-export const modules: DomainModule[] = [whatsappModule, hubspotModule, settingsModule, conversationsModule];
+export const modules: DomainModule[] = [whatsappModule, hubspotModule, settingsModule, conversationsModule, reportsModule, plansModule];

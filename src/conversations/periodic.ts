@@ -4,6 +4,7 @@ import { SYSTEM_LABELS } from '../settings/types.js';
 import { agentsToRelease, drainPortal, notifyAgent, releaseConversations } from './assignment.js';
 import type { Deps } from './deps.js';
 import { addEvent } from './repo.js';
+import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationRow } from './types.js';
 
 async function installedPortals(d: Deps): Promise<number[]> {
@@ -40,6 +41,7 @@ export async function closeEndOfDay(d: Deps, portalId: number): Promise<number> 
     );
     for (const conv of r.rows) {
       await addEvent(c, { portalId, conversationId: conv.id, kind: 'resolved', at: now, agentId: conv.assignee_agent_id, detail: { label: SYSTEM_LABELS.endOfDay, by: 'system' } });
+      await recordEvent(c, { kind: 'resolved', conv, at: now, label: SYSTEM_LABELS.endOfDay }); // [reports]
       await d.ports.completeTask(c, { portalId, conversationId: conv.id });
     }
     return r.rowCount ?? 0;

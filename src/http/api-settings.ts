@@ -6,6 +6,7 @@ import { agentByUser, listAgents, replaceAgents, toApiAgent } from '../settings/
 import type { SettingsService } from '../settings/settings-service.js';
 import { idempotent } from './api-idempotency.js';
 import { callerOf, requireHubSpotSignature } from './signed-request.js';
+import { assertSeatsAllowed } from '../plans/limits.js'; // [plans] PLAN_LIMIT on seats
 
 export interface SettingsRouteDeps {
   settings: SettingsService;
@@ -42,6 +43,7 @@ export function registerSettingsRoutes(ctx: AppContext, router: Router, d: Setti
     next();
   }, once, async (req, res) => {
     const { portalId, userId } = callerOf(req);
+    await assertSeatsAllowed(ctx, portalId, req.body); // [plans]
     const settings = await d.settings.get(portalId);
     const change = await replaceAgents(ctx, portalId, req.body, settings.businessHours.timeZone);
     if (change.released.length || change.gainedAvailability) {

@@ -1,0 +1,139 @@
+import type { Queryable } from '../db/database.js';
+import { withDefaults } from '../settings/defaults.js';
+import type { Settings } from '../settings/types.js';
+import { businessSecondsBetween, secondsBetween } from './business-time.js';
+
+/** The conversation an event is about (a conversations row has these columns). */
+export interface ConversationRef {
+  id: number;
+  portal_id: number;
+  contact_id: number;
+  phone_number_id: string;
+}
+
+/**
+ * What the conversation code reports, always inside the transaction of the change itself:
+ * - `opened`: the conversation reached the agents' queue (`at` = Meta's timestamp of the customer's
+ *   message that put it there) or a rep started it (`origin: 'rep'`, `at` = the send);
+ * - `assigned` / `transferred` / `unassigned`: who holds it (`method` tells routing from a manual pick);
+ * - `agent_message`: an agent wrote; the first one after the start is the first response;
+ * - `resolved` with its label, `reopened`.
+ */
+export type ReportEvent =
+  | { kind: 'opened'; conv: ConversationRef; at: Date; origin: 'customer' | 'rep' }
+  | { kind: 'assigned' | 'transferred'; conv: ConversationRef; at: Date; agentId: number; fromAgentId?: number | null; method?: string }
+  | { kind: 'unassigned'; conv: ConversationRef; at: Date }
+  | { kind: 'agent_message'; conv: ConversationRef; at: Date; agentId: number | null }
+  | { kind: 'resolved'; conv: ConversationRef; at: Date; label: string }
+  | { kind: 'reopened'; conv: ConversationRef; at: Date };
+
+interface Rollup {
+  origin: 'customer' | 'rep';
+  started_at: Date;
+  first_response_at: Date | null;
+  resolved_at: Date | null;
+}
+
+/** Routing methods that are the router's choice (the rest are a person's: manual, transfer, rep). */
+const PEOPLE_METHODS = new Set(['manual', 'transfer', 'rep']);
+
+async function businessHours(q: Queryable, portalId: number): Promise<Settings['businessHours']> {
+  const r = await q.query<{ settings: Partial<Settings> | null }>('SELECT settings FROM portal_settings WHERE portal_id = $1', [portalId]);
+  return withDefaults(r.rows[0]?.settings).businessHours;
+}
+
+async function rollupOf(q: Queryable, conversationId: number): Promise<Rollup | undefined> {
+  const r = await q.query<Rollup>(
+    'SELECT origin, started_at, first_response_at, resolved_at FROM report_conversations WHERE conversation_id = $1',
+    [conversationId],
+  );
+  return r.rows[0];
+}
+
+async function append(
+  q: Queryable,
+  e: ReportEvent,
+  kind: string,
+  extra: { agentId?: number | null; fromAgentId?: number | null; label?: string | null; startedAt?: Date | null; value?: number | null; business?: number | null } = {},
+): Promise<void> {
+  await q.query(
+    `INSERT INTO reporting_events (portal_id, conversation_id, phone_number_id, kind, agent_id, from_agent_id, label, started_at,
+       value_seconds, business_seconds, at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [
+      e.conv.portal_id, e.conv.id, e.conv.phone_number_id, kind, extra.agentId ?? null, extra.fromAgentId ?? null, extra.label ?? null,
+      extra.startedAt ?? null, extra.value ?? null, extra.business ?? null, e.at,
+    ],
+  );
+}
+
+async function opened(q: Queryable, e: Extract<ReportEvent, { kind: 'opened' }>): Promise<void> {
+  const r = await q.query(
+    `INSERT INTO report_conversations (conversation_id, portal_id, contact_id, phone_number_id, origin, started_at)
+     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
+    [e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.origin, e.at],
+  );
+  if (r.rowCount) await append(q, e, 'opened', { startedAt: e.at });
+}
+
+async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_message' }>): Promise<void> {
+  const row = await rollupOf(q, e.conv.id);
+  // Only the first agent message after a customer's start is a first response (a rep's own start is not).
+  if (!row || row.origin !== 'customer' || row.first_response_at || e.agentId === null) return;
+  const value = secondsBetween(row.started_at, e.at);
+  const business = businessSecondsBetween(row.started_at, e.at, await businessHours(q, e.conv.portal_id));
+  await q.query(
+    `UPDATE report_conversations SET first_response_at = $2, first_response_agent_id = $3, first_response_seconds = $4,
+       first_response_business_seconds = $5 WHERE conversation_id = $1`,
+    [e.conv.id, e.at, e.agentId, value, business],
+  );
+  await append(q, e, 'first_reply', { agentId: e.agentId, startedAt: row.started_at, value, business });
+}
+
+async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved' }>): Promise<void> {
+  const row = await rollupOf(q, e.conv.id);
+  if (!row) return; // never reached the agents (the consent bot closed it): not a reported conversation
+  const value = secondsBetween(row.started_at, e.at);
+  const business = businessSecondsBetween(row.started_at, e.at, await businessHours(q, e.conv.portal_id));
+  await q.query('UPDATE report_conversations SET resolved_at = $2, resolution_seconds = $3, label = $4 WHERE conversation_id = $1', [
+    e.conv.id, e.at, value, e.label,
+  ]);
+  await append(q, e, 'resolved', { label: e.label, startedAt: row.started_at, value, business });
+}
+
+/**
+ * Appends the event and updates the conversation's rollup row. Call it with the transaction's client
+ * of the change it records, so the report never disagrees with the conversation.
+ */
+export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
+  switch (e.kind) {
+    case 'opened':
+      return opened(q, e);
+    case 'agent_message':
+      return firstReply(q, e);
+    case 'resolved':
+      return resolved(q, e);
+    case 'assigned':
+    case 'transferred': {
+      const r = await q.query('UPDATE report_conversations SET agent_id = $2, transfers = transfers + $3 WHERE conversation_id = $1 RETURNING 1', [
+        e.conv.id, e.agentId, e.kind === 'transferred' ? 1 : 0,
+      ]);
+      if (!r.rowCount) return;
+      const kind = e.kind === 'assigned' && e.method && !PEOPLE_METHODS.has(e.method) ? 'routed' : e.kind;
+      return append(q, e, kind, { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null });
+    }
+    case 'unassigned': {
+      const r = await q.query('UPDATE report_conversations SET agent_id = NULL WHERE conversation_id = $1 RETURNING 1', [e.conv.id]);
+      if (r.rowCount) await append(q, e, 'unassigned');
+      return;
+    }
+    case 'reopened': {
+      const r = await q.query(
+        'UPDATE report_conversations SET resolved_at = NULL, resolution_seconds = NULL, label = NULL WHERE conversation_id = $1 RETURNING 1',
+        [e.conv.id],
+      );
+      if (r.rowCount) await append(q, e, 'reopened');
+      return;
+    }
+  }
+}
