@@ -32,48 +32,61 @@ interface Rollup {
   started_at: Date;
   first_response_at: Date | null;
   resolved_at: Date | null;
+  settings: Partial<Settings> | null;
 }
 
 /** Routing methods that are the router's choice (the rest are a person's: manual, transfer, rep). */
 const PEOPLE_METHODS = new Set(['manual', 'transfer', 'rep']);
 
-async function businessHours(q: Queryable, portalId: number): Promise<Settings['businessHours']> {
-  const r = await q.query<{ settings: Partial<Settings> | null }>('SELECT settings FROM portal_settings WHERE portal_id = $1', [portalId]);
-  return withDefaults(r.rows[0]?.settings).businessHours;
-}
-
+/** The rollup row and the portal's settings (for business hours) in one round trip. */
 async function rollupOf(q: Queryable, conversationId: number): Promise<Rollup | undefined> {
   const r = await q.query<Rollup>(
-    'SELECT origin, started_at, first_response_at, resolved_at FROM report_conversations WHERE conversation_id = $1',
+    `SELECT r.origin, r.started_at, r.first_response_at, r.resolved_at, s.settings
+       FROM report_conversations r LEFT JOIN portal_settings s ON s.portal_id = r.portal_id WHERE r.conversation_id = $1`,
     [conversationId],
   );
   return r.rows[0];
 }
 
-async function append(
-  q: Queryable,
-  e: ReportEvent,
-  kind: string,
-  extra: { agentId?: number | null; fromAgentId?: number | null; label?: string | null; startedAt?: Date | null; value?: number | null; business?: number | null } = {},
-): Promise<void> {
+interface Extra {
+  agentId?: number | null;
+  fromAgentId?: number | null;
+  label?: string | null;
+  startedAt?: Date | null;
+  value?: number | null;
+  business?: number | null;
+}
+
+/**
+ * One statement: `change` (an INSERT/UPDATE of the rollup row with RETURNING) and, when it touched
+ * the row, the appended event. One round trip per event keeps the write path's cost small.
+ */
+async function changeAndAppend(q: Queryable, e: ReportEvent, kind: string, change: string, changeParams: unknown[], x: Extra = {}): Promise<void> {
+  const n = changeParams.length;
+  const p = (i: number) => `$${n + i}`;
   await q.query(
-    `INSERT INTO reporting_events (portal_id, conversation_id, phone_number_id, kind, agent_id, from_agent_id, label, started_at,
+    `WITH changed AS (${change})
+     INSERT INTO reporting_events (portal_id, conversation_id, phone_number_id, kind, agent_id, from_agent_id, label, started_at,
        value_seconds, business_seconds, at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+     SELECT ${p(1)}::bigint, ${p(2)}::bigint, ${p(3)}::text, ${p(4)}::text, ${p(5)}::bigint, ${p(6)}::bigint, ${p(7)}::text, ${p(8)}::timestamptz,
+            ${p(9)}::int, ${p(10)}::int, ${p(11)}::timestamptz
+       FROM changed`,
     [
-      e.conv.portal_id, e.conv.id, e.conv.phone_number_id, kind, extra.agentId ?? null, extra.fromAgentId ?? null, extra.label ?? null,
-      extra.startedAt ?? null, extra.value ?? null, extra.business ?? null, e.at,
+      ...changeParams,
+      e.conv.portal_id, e.conv.id, e.conv.phone_number_id, kind, x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null,
+      x.startedAt ?? null, x.value ?? null, x.business ?? null, e.at,
     ],
   );
 }
 
-async function opened(q: Queryable, e: Extract<ReportEvent, { kind: 'opened' }>): Promise<void> {
-  const r = await q.query(
+function opened(q: Queryable, e: Extract<ReportEvent, { kind: 'opened' }>): Promise<void> {
+  return changeAndAppend(
+    q, e, 'opened',
     `INSERT INTO report_conversations (conversation_id, portal_id, contact_id, phone_number_id, origin, started_at)
      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
     [e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.origin, e.at],
+    { startedAt: e.at },
   );
-  if (r.rowCount) await append(q, e, 'opened', { startedAt: e.at });
 }
 
 async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_message' }>): Promise<void> {
@@ -81,24 +94,27 @@ async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_m
   // Only the first agent message after a customer's start is a first response (a rep's own start is not).
   if (!row || row.origin !== 'customer' || row.first_response_at || e.agentId === null) return;
   const value = secondsBetween(row.started_at, e.at);
-  const business = businessSecondsBetween(row.started_at, e.at, await businessHours(q, e.conv.portal_id));
-  await q.query(
+  const business = businessSecondsBetween(row.started_at, e.at, withDefaults(row.settings).businessHours);
+  await changeAndAppend(
+    q, e, 'first_reply',
     `UPDATE report_conversations SET first_response_at = $2, first_response_agent_id = $3, first_response_seconds = $4,
-       first_response_business_seconds = $5 WHERE conversation_id = $1`,
+       first_response_business_seconds = $5 WHERE conversation_id = $1 AND first_response_at IS NULL RETURNING 1`,
     [e.conv.id, e.at, e.agentId, value, business],
+    { agentId: e.agentId, startedAt: row.started_at, value, business },
   );
-  await append(q, e, 'first_reply', { agentId: e.agentId, startedAt: row.started_at, value, business });
 }
 
 async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved' }>): Promise<void> {
   const row = await rollupOf(q, e.conv.id);
   if (!row) return; // never reached the agents (the consent bot closed it): not a reported conversation
   const value = secondsBetween(row.started_at, e.at);
-  const business = businessSecondsBetween(row.started_at, e.at, await businessHours(q, e.conv.portal_id));
-  await q.query('UPDATE report_conversations SET resolved_at = $2, resolution_seconds = $3, label = $4 WHERE conversation_id = $1', [
-    e.conv.id, e.at, value, e.label,
-  ]);
-  await append(q, e, 'resolved', { label: e.label, startedAt: row.started_at, value, business });
+  const business = businessSecondsBetween(row.started_at, e.at, withDefaults(row.settings).businessHours);
+  await changeAndAppend(
+    q, e, 'resolved',
+    'UPDATE report_conversations SET resolved_at = $2, resolution_seconds = $3, label = $4 WHERE conversation_id = $1 RETURNING 1',
+    [e.conv.id, e.at, value, e.label],
+    { label: e.label, startedAt: row.started_at, value, business },
+  );
 }
 
 /**
@@ -115,25 +131,21 @@ export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
       return resolved(q, e);
     case 'assigned':
     case 'transferred': {
-      const r = await q.query('UPDATE report_conversations SET agent_id = $2, transfers = transfers + $3 WHERE conversation_id = $1 RETURNING 1', [
-        e.conv.id, e.agentId, e.kind === 'transferred' ? 1 : 0,
-      ]);
-      if (!r.rowCount) return;
       const kind = e.kind === 'assigned' && e.method && !PEOPLE_METHODS.has(e.method) ? 'routed' : e.kind;
-      return append(q, e, kind, { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null });
+      return changeAndAppend(
+        q, e, kind,
+        'UPDATE report_conversations SET agent_id = $2, transfers = transfers + $3 WHERE conversation_id = $1 RETURNING 1',
+        [e.conv.id, e.agentId, e.kind === 'transferred' ? 1 : 0],
+        { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null },
+      );
     }
-    case 'unassigned': {
-      const r = await q.query('UPDATE report_conversations SET agent_id = NULL WHERE conversation_id = $1 RETURNING 1', [e.conv.id]);
-      if (r.rowCount) await append(q, e, 'unassigned');
-      return;
-    }
-    case 'reopened': {
-      const r = await q.query(
+    case 'unassigned':
+      return changeAndAppend(q, e, 'unassigned', 'UPDATE report_conversations SET agent_id = NULL WHERE conversation_id = $1 RETURNING 1', [e.conv.id]);
+    case 'reopened':
+      return changeAndAppend(
+        q, e, 'reopened',
         'UPDATE report_conversations SET resolved_at = NULL, resolution_seconds = NULL, label = NULL WHERE conversation_id = $1 RETURNING 1',
         [e.conv.id],
       );
-      if (r.rowCount) await append(q, e, 'reopened');
-      return;
-    }
   }
 }
