@@ -201,7 +201,7 @@ describe('reports: a scripted day, every figure to the second (F23)', () => {
     expect(ev.rows[2]!.value_seconds).toBe(600);
   });
 
-  it('every change recorded its event in the same transaction: none without its conversation change', async () => {
+  it('the event log holds one event per change of the day (opened, routed, first reply, transfer, resolution)', async () => {
     const kinds = await h.db.query<{ kind: string; n: string }>(
       `SELECT kind, count(*) AS n FROM reporting_events WHERE portal_id = $1 GROUP BY kind ORDER BY kind`,
       [PORTAL],
