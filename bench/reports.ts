@@ -16,11 +16,9 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { signHubSpotV3 } from '../src/http/signed-request.js';
-import { reportsModule } from '../src/reports/index.js';
 import { createRuntime } from '../src/server.js';
-import { settingsModule } from '../src/settings/index.js';
 import { loadHistory, PORTAL_ID } from './reports/load.js';
-import { measureWritePath, writePathModule } from './reports/write-path.js';
+import { measureWritePath, quietSeams } from './reports/write-path.js';
 
 const arg = (name: string, def: number): number => {
   const a = process.argv.find((x) => x.startsWith(`--${name}=`));
@@ -83,7 +81,7 @@ async function main(): Promise<void> {
   // Tuesday 16:00 Bogotá: inside business hours for the write-path part.
   const end = new Date('2026-03-31T21:00:00.000Z');
   const clock = new ManualClock(end);
-  const rt = await createRuntime(config, { db, clock, work: false, modules: [settingsModule, writePathModule, reportsModule] });
+  const rt = await createRuntime(config, { db, clock, work: false, domains: { whatsapp: false, hubspot: false, conversations: { seams: quietSeams() } } });
   try {
     console.log(`database: ${db.describe}`);
     let t = performance.now();
@@ -118,7 +116,7 @@ async function main(): Promise<void> {
     const rows = text.split('\r\n').length - 2;
     console.log(`\nexport 90 days: ${rows} rows, ${(text.length / 1e6).toFixed(1)} MB in ${exportS.toFixed(2)} s  goal < 10 s  ${exportS < 10 ? 'OK' : 'MISSED'}`);
 
-    const w = await measureWritePath(rt.ctx, arg('write', 200), end);
+    const w = await measureWritePath(rt.ctx, rt.services.conversations!, arg('write', 200), end);
     const share = (w.reportingMs / w.inboundMs) * 100;
     console.log(
       `\nwrite path: inbound message of a new conversation ${fmt(w.inboundMs)} mean, of which the reporting inserts (opened + routed) ${fmt(w.reportingMs)} ` +

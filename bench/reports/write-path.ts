@@ -1,24 +1,20 @@
 import type { AppContext } from '../../src/app-context.js';
-import { createConversationsModule, conversations } from '../../src/conversations/index.js';
-import type { Ports } from '../../src/conversations/ports.js';
+import type { ConversationSeams, ConversationsService } from '../../src/conversations/index.js';
 import { recordEvent } from '../../src/reports/events.js';
 import { PORTAL_ID } from './load.js';
 
-/** Ports that never leave the process: the inbound path needs no send for a consented contact in hours. */
-export const quietPorts = (): Ports => ({
-  send: async () => {
-    throw new Error('the write-path benchmark sends nothing');
+/** Seams that never leave the process: the inbound path needs no send for a consented contact in hours. */
+export const quietSeams = (): ConversationSeams => ({
+  sender: {
+    send: async () => {
+      throw new Error('the write-path benchmark sends nothing');
+    },
+    mediaOf: async () => null,
   },
-  mediaOf: async () => null,
-  listOwners: async () => [],
-  mirrorConsent: async () => {},
-  enqueueTask: async () => {},
-  completeTask: async () => {},
-  contactOwnerId: async () => null,
-  lookupHubSpotContact: async () => undefined,
+  directory: { owners: async () => [], contactOwnerId: async () => null, lookupHubSpotContact: async () => undefined },
+  tasks: { enqueueTask: async () => {}, completeTask: async () => {} },
+  consent: { mirrorConsent: async () => {} },
 });
-
-export const writePathModule = createConversationsModule({ ports: () => quietPorts() });
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
@@ -28,8 +24,7 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * path adds), in their own transactions on conversations made for it. Their ratio is the share of
  * the inbound path the reporting events cost.
  */
-export async function measureWritePath(ctx: AppContext, n: number, at: Date): Promise<{ inboundMs: number; reportingMs: number }> {
-  const svc = conversations(ctx);
+export async function measureWritePath(ctx: AppContext, svc: ConversationsService, n: number, at: Date): Promise<{ inboundMs: number; reportingMs: number }> {
   const base = 900_000_000_000;
   const contacts = await ctx.db.query<{ id: number }>(
     `INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) SELECT $1, (${base} + i)::text, '+' || (${base} + i), 'granted'

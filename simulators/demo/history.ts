@@ -6,8 +6,9 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../src/app-context.js';
 import { ManualClock } from '../../src/clock.js';
 import { ConversationsService } from '../../src/conversations/index.js';
-import type { Ports } from '../../src/conversations/ports.js';
 import type { MessageRow } from '../../src/conversations/types.js';
+import type { ConversationSeams } from '../../src/conversations/index.js';
+import type { OutboundRequest } from '../../src/whatsapp/types.js';
 import { setPlan } from '../../src/plans/index.js';
 import { SettingsService } from '../../src/settings/settings-service.js';
 import { DEMO_NUMBER, DEMO_PORTAL } from './fixtures.js';
@@ -23,28 +24,26 @@ function prng(seed: number) {
 }
 
 /** Sends are recorded as delivered messages at the fake clock's time; nothing reaches Meta or HubSpot. */
-function historyPorts(ctx: AppContext, clock: ManualClock): Ports {
+function historySeams(ctx: AppContext, clock: ManualClock): ConversationSeams {
   return {
-    async send(req) {
-      const c = req.content;
-      const text = c.kind === 'text' ? c.text : c.kind === 'template' ? `[${c.name}]` : null;
-      const r = await ctx.db.query<MessageRow>(
-        `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
-           sender, agent_id, sent_at, status_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'out', $7, $8, '{}', 'read', $9, $10, $11, $11) RETURNING *`,
-        [req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.hist.${randomBytes(8).toString('hex')}`,
-          req.clientKey ?? null, c.kind === 'template' ? 'template' : 'text', text, req.sender, req.agentId ?? null, clock.now()],
-      );
-      return r.rows[0]!;
-    },
-    mediaOf: async () => null,
-    listOwners: async () => [],
-    mirrorConsent: async () => {},
-    enqueueTask: async () => {},
-    completeTask: async () => {},
-    contactOwnerId: async () => null,
-    lookupHubSpotContact: async () => undefined,
+    sender: { send: (req) => recordSend(ctx, clock, req), mediaOf: async () => null },
+    directory: { owners: async () => [], contactOwnerId: async () => null, lookupHubSpotContact: async () => undefined },
+    tasks: { enqueueTask: async () => {}, completeTask: async () => {} },
+    consent: { mirrorConsent: async () => {} },
   };
+}
+
+async function recordSend(ctx: AppContext, clock: ManualClock, req: OutboundRequest): Promise<MessageRow> {
+  const c = req.content;
+  const text = c.kind === 'text' ? c.text : c.kind === 'template' ? `[${c.name}]` : null;
+  const r = await ctx.db.query<MessageRow>(
+    `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
+       sender, agent_id, sent_at, status_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'out', $7, $8, '{}', 'read', $9, $10, $11, $11) RETURNING *`,
+    [req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.hist.${randomBytes(8).toString('hex')}`,
+      req.clientKey ?? null, c.kind === 'template' ? 'template' : 'text', text, req.sender, req.agentId ?? null, clock.now()],
+  );
+  return r.rows[0]!;
 }
 
 /** The app's context with the fake clock and no outward effects (no jobs, no events to HubSpot). */
@@ -68,7 +67,7 @@ export async function seedHistory(ctx: AppContext, o: { now?: Date; log?: (line:
   const clock = new ManualClock(o.now ?? new Date());
   const hctx = historyContext(ctx, clock);
   const settings = new SettingsService(hctx);
-  const svc = new ConversationsService({ ctx: hctx, ports: historyPorts(hctx, clock), settings });
+  const svc = new ConversationsService({ ctx: hctx, settings, ...historySeams(hctx, clock) });
   const labels = (await settings.get(portalId)).resolutionLabels.filter((l) => l !== 'Spam');
   const started = Date.now();
   const rand = prng(20260301);

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
-import type { AppContext, DomainModule } from '../app-context.js';
-import { hubspotApp, hubspotInternals } from '../hubspot/index.js';
+import type { AppContext, Domain } from '../app-context.js';
+import type { HubSpotService } from '../hubspot/index.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import { claimThresholds, deliverNotices, type AdminNotifier } from './notices.js';
 import { planOf } from './plan.js';
@@ -18,12 +18,13 @@ const USAGE_EVERY_MS = 10 * 60_000;
  * installed the app. (The conversation task outbox is one task per conversation, so a portal-wide
  * notice goes straight to the tasks API; plan_notices is its outbox and retries.)
  */
-export function hubspotNotifier(ctx: AppContext): AdminNotifier {
+export function hubspotNotifier(ctx: AppContext, hubspot: HubSpotService | undefined): AdminNotifier {
   return {
     async notifyAdmin(n) {
+      if (!hubspot) throw new Error('the HubSpot domain is off: the notice stays pending');
       const installer = await ctx.db.query<{ installed_by_user_id: number | null }>('SELECT installed_by_user_id FROM portals WHERE id = $1', [n.portalId]);
       const userId = installer.rows[0]?.installed_by_user_id;
-      const owners = await hubspotApp(ctx).listOwners(n.portalId);
+      const owners = await hubspot.listOwners(n.portalId);
       const owner = owners.find((o) => userId !== null && userId !== undefined && Number(o.userId) === Number(userId));
       const props: Record<string, string> = {
         hs_task_subject: n.subject,
@@ -34,7 +35,7 @@ export function hubspotNotifier(ctx: AppContext): AdminNotifier {
         hs_timestamp: ctx.clock.now().toISOString(),
       };
       if (owner) props.hubspot_owner_id = String(owner.id);
-      await hubspotInternals(ctx).core.client(n.portalId).createTask(props, []);
+      await hubspot.core.client(n.portalId).createTask(props, []);
     },
   };
 }
@@ -53,17 +54,21 @@ export async function checkUsage(ctx: AppContext, notifier: AdminNotifier): Prom
 }
 
 /** Plans and usage (F24): GET /api/v1/usage, the 80% / 100% notices; limits are hooks (limits.ts). */
-export function createPlansModule(opts: { notifier?: (ctx: AppContext) => AdminNotifier } = {}): DomainModule {
-  return {
-    name: 'plans',
-    register(ctx: AppContext, router: Router) {
-      const notifier = (opts.notifier ?? hubspotNotifier)(ctx);
-      router.get('/api/v1/usage', requireHubSpotSignature(ctx), async (req, res) => {
-        res.json(await usageOf(ctx.db.pool, ctx.config, callerOf(req).portalId, ctx.clock.now()));
-      });
-      ctx.scheduler.add({ name: 'plans.usage', everyMs: USAGE_EVERY_MS, run: () => checkUsage(ctx, notifier) });
-    },
-  };
-}
+export class PlansService implements Domain {
+  readonly name = 'plans';
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly notifier: AdminNotifier,
+  ) {}
 
-export const plansModule = createPlansModule();
+  async defineJobs(): Promise<void> {
+    this.ctx.scheduler.add({ name: 'plans.usage', everyMs: USAGE_EVERY_MS, run: () => checkUsage(this.ctx, this.notifier) });
+  }
+
+  mountRoutes(router: Router): void {
+    const ctx = this.ctx;
+    router.get('/api/v1/usage', requireHubSpotSignature(ctx), async (req, res) => {
+      res.json(await usageOf(ctx.db.pool, ctx.config, callerOf(req).portalId, ctx.clock.now()));
+    });
+  }
+}

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
-import type { AppContext, DomainModule } from '../app-context.js';
-import { SettingsService } from '../settings/settings-service.js';
+import type { AppContext, Domain } from '../app-context.js';
+import type { SettingsService } from '../settings/settings-service.js';
 import { registerReportRoutes } from './routes.js';
 
 export { recordEvent, type ReportEvent, type ConversationRef } from './events.js';
@@ -11,13 +11,14 @@ export { businessSecondsBetween } from './business-time.js';
  * The reports domain (F23): reporting events (written by the conversation code through
  * `recordEvent`, in its own transactions), the dashboard figures and the CSV export.
  */
-export function createReportsModule(): DomainModule {
-  return {
-    name: 'reports',
-    register(ctx: AppContext, router: Router) {
-      registerReportRoutes(router, { ctx, settings: new SettingsService(ctx) });
-    },
-  };
-}
+export class ReportsService implements Domain {
+  readonly name = 'reports';
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly settings: SettingsService,
+  ) {}
 
-export const reportsModule = createReportsModule();
+  mountRoutes(router: Router): void {
+    registerReportRoutes(router, { ctx: this.ctx, settings: this.settings });
+  }
+}

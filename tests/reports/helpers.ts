@@ -1,34 +1,35 @@
 import type { Clock } from '../../src/clock.js';
-import { conversations, createConversationsModule } from '../../src/conversations/index.js';
-import { createPlansModule } from '../../src/plans/index.js';
-import { reportsModule } from '../../src/reports/index.js';
-import { settingsModule } from '../../src/settings/index.js';
+import { testDatabase } from '../helpers/db.js';
 import { startTestRuntime } from '../helpers/runtime.js';
-import { FakePorts, type Harness } from '../conversations/helpers.js';
+import { FakeSeams, type Harness } from '../conversations/helpers.js';
 
 export interface ReportsHarness extends Harness {
   notices: { portalId: number; subject: string; body: string }[];
 }
 
 /**
- * The conversations domain with fake WhatsApp/HubSpot ports (as its own tests use), plus this
- * issue's reports and plans domains. Workers off: nothing runs behind the scripted clock's back.
+ * The conversations domain with fakes at the WhatsApp/HubSpot seams (as its own tests use), plus
+ * this issue's reports and plans domains (a fake admin notifier). Workers off: nothing runs behind
+ * the scripted clock's back.
  */
 export async function startReportsHarness(o: { clock: Clock; env?: Record<string, string> }): Promise<ReportsHarness> {
-  let ports: FakePorts | undefined;
   const notices: ReportsHarness['notices'] = [];
+  const db = await testDatabase();
+  const fakes = new FakeSeams(db, o.clock);
   const rt = await startTestRuntime({
+    db,
+    ownsDb: true,
     clock: o.clock,
     env: o.env,
     work: false,
-    modules: [
-      settingsModule,
-      createConversationsModule({ ports: (ctx) => (ports ??= new FakePorts(ctx.db, o.clock)) }),
-      reportsModule,
-      createPlansModule({ notifier: () => ({ notifyAdmin: async (n) => void notices.push(n) }) }),
-    ],
+    domains: {
+      whatsapp: false,
+      hubspot: false,
+      conversations: { seams: { sender: fakes, directory: fakes, tasks: fakes, consent: fakes } },
+      plans: { notifier: { notifyAdmin: async (n) => void notices.push(n) } },
+    },
   });
-  return { rt, db: rt.db, ports: ports!, svc: conversations(rt.ctx), notices, close: () => rt.close() };
+  return { rt, db: rt.db, fakes, svc: rt.services.conversations!, notices, close: () => rt.close() };
 }
 
 /** The rows of a CSV answer (BOM stripped, quoted cells unquoted). */

@@ -51,9 +51,9 @@ describe('plans and usage (F24)', () => {
     expect(refused.body.error.message).toMatch(/includes 5 contacts per month/);
     expect(refused.body.error.message).toMatch(/keep replying to customers who write to you/);
     expect(refused.body.error.details).toEqual({ limit: 5, used: 5, resetsOn: '2026-05-01' });
-    const sentBefore = h.ports.sent.length;
+    const sentBefore = h.fakes.sent.length;
     expect((await template(writers[0]!.hubspot_contact_id!)).status).toBe(201); // already active this month
-    expect(h.ports.sent.length).toBe(sentBefore + 1);
+    expect(h.fakes.sent.length).toBe(sentBefore + 1);
 
     // A new customer writing in is never dropped: stored, in a conversation, counted.
     const newcomer = await contact();
