@@ -77,7 +77,7 @@ export async function seedHistory(ctx: AppContext, o: { now?: Date; log?: (line:
   for (let d = DAYS; d >= 1; d--) {
     const dayStart = today.getTime() - d * 86_400_000;
     const weekend = [0, 6].includes(new Date(dayStart).getUTCDay());
-    const count = weekend ? 2 + Math.floor(rand() * 3) : 7 + Math.floor(rand() * 6);
+    const count = weekend ? 1 + Math.floor(rand() * 2) : 3 + Math.floor(rand() * 3);
     for (let i = 0; i < count; i++) {
       n++;
       await playConversation(svc, hctx, clock, { n, at: new Date(dayStart + rand() * 9 * 60 * MIN), rand, labels, agents });
