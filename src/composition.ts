@@ -4,6 +4,8 @@ import { ConversationsService, type ConversationSeams } from './conversations/in
 import { HubSpotService, type HubSpotOptions } from './hubspot/index.js';
 import { SettingsService } from './settings/index.js';
 import { WhatsAppService, type WhatsAppOptions } from './whatsapp/index.js';
+import { ReportsService } from './reports/index.js'; // [reports]
+import { hubspotNotifier, PlansService, type AdminNotifier } from './plans/index.js'; // [plans]
 
 /**
  * Which domains run, and how they are configured. Every domain is on by default; tests and
@@ -14,6 +16,8 @@ export interface DomainOptions {
   hubspot?: HubSpotOptions | false;
   /** `seams` replaces the WhatsApp/HubSpot side of the conversations domain (tests only). */
   conversations?: { seams?: Partial<ConversationSeams> } | false;
+  /** [plans] who tells a portal's admin about usage (default: a HubSpot task; tests pass a fake). */
+  plans?: { notifier?: AdminNotifier };
   /** More domains built on the ones above (test probes; a new domain is added in `compose` instead). */
   extra?: (ctx: AppContext, services: Services) => Domain[];
 }
@@ -24,6 +28,8 @@ export interface Services {
   whatsapp?: WhatsAppService;
   hubspot?: HubSpotService;
   conversations?: ConversationsService;
+  reports: ReportsService;
+  plans: PlansService;
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -61,8 +67,12 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
       ? { name: 'attachment-upload', mountRoutes: (router) => void registerAttachmentUpload(ctx, router, conversations!.actions, (p) => whatsapp.uploadMedia(p)) }
       : undefined;
 
-  const services: Services = { settings, whatsapp, hubspot, conversations };
-  const domains: Domain[] = [whatsapp, hubspot, conversations, upload].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  // [reports] [plans] the manager dashboard and export (F23), plans and usage (F24)
+  const reports = new ReportsService(ctx, settings);
+  const plans = new PlansService(ctx, opts.plans?.notifier ?? hubspotNotifier(ctx, hubspot));
+
+  const services: Services = { settings, whatsapp, hubspot, conversations, reports, plans };
+  const domains: Domain[] = [whatsapp, hubspot, conversations, upload, reports, plans].filter((d): d is NonNullable<typeof d> => d !== undefined);
   domains.push(...(opts.extra?.(ctx, services) ?? []));
   return { services, domains };
 }

@@ -55,6 +55,20 @@ const positiveInt = (def: number) =>
       return n;
     });
 
+/** [plans] a whole number of contacts or seats; unset, empty or "unlimited" means no limit. */
+const planLimit = z
+  .string()
+  .optional()
+  .transform((v, ctx) => {
+    if (v === undefined || v.trim() === '' || v.trim().toLowerCase() === 'unlimited') return null;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) {
+      ctx.addIssue({ code: 'custom', message: 'must be a whole number (or "unlimited")' });
+      return z.NEVER;
+    }
+    return n;
+  });
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -102,6 +116,10 @@ const envSchema = z.object({
   WHATSAPP_THROUGHPUT_PER_SECOND: positiveInt(80),
   ATTACHMENT_QUOTA_MB: positiveInt(50),
   DB_POOL_MAX: positiveInt(10),
+  // [plans] the default plan of every portal (F24); an operator overrides it per portal (docs/reports.md)
+  PLAN_NAME: z.string().trim().min(1).max(60).default('Standard'),
+  PLAN_ACTIVE_CONTACTS: planLimit,
+  PLAN_SEATS: planLimit,
 });
 
 export interface Config {
@@ -130,6 +148,8 @@ export interface Config {
   };
   attachmentQuotaBytes: number;
   dbPoolMax: number;
+  /** [plans] default plan; null limits are unlimited. */
+  plan: { name: string; activeContacts: number | null; seats: number | null };
 }
 
 export interface LoadOptions {
@@ -193,5 +213,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     },
     attachmentQuotaBytes: e.ATTACHMENT_QUOTA_MB * 1024 * 1024,
     dbPoolMax: e.DB_POOL_MAX,
+    plan: { name: e.PLAN_NAME, activeContacts: e.PLAN_ACTIVE_CONTACTS, seats: e.PLAN_SEATS },
   };
 }

@@ -13,6 +13,7 @@ import { DEMO_NUMBER, DEMO_PORTAL, DEMO_SECRETS } from './fixtures.js';
 import { DemoPersistence } from './persist.js';
 import { startDemoServer } from './server.js';
 import { ensurePortal, runSetup, seedTemplates, type SetupReport } from './setup.js';
+import { seedHistory } from './history.js';
 
 export interface DemoOptions {
   /** Parent of the demo's state (default DATA_DIR or ./data); the demo keeps everything in <dataDir>/demo. */
@@ -152,6 +153,7 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
 
     log(restored ? `setting up (reusing ${dataDir})` : `setting up (fresh state in ${dataDir})`);
     setup = await runSetup({ hubspot, hubspotUrl: hubspotServer.url, meta, appUrl, api, log });
+    if (setup.ok) await seedHistory(runtime.ctx, { log }); // [reports] a few weeks of history for the dashboard
     persistence.save();
 
     return {

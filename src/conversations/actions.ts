@@ -9,6 +9,8 @@ import { agentByUser, agentName, requireAgent, type AgentRow } from '../settings
 import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hours.js';
 import type { Settings } from '../settings/types.js';
 import { assignTo, routeConversation } from './assignment.js';
+import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
+import { assertContactAllowed } from '../plans/limits.js'; // [plans] PLAN_LIMIT on business-initiated sends
 import type { ConversationDeps } from './deps.js';
 import type { OutboundContent } from '../whatsapp/types.js';
 import {
@@ -168,8 +170,10 @@ export class ConversationActions {
           now,
         });
         await addEvent(c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: now, actorUserId: caller.userId, detail: { status: 'pending', by: 'rep' } });
+        await recordEvent(c, { kind: 'opened', conv, at: now, origin: 'rep' }); // [reports]
       }
       await attachMessage(c, row.id, conv.id);
+      await recordEvent(c, { kind: 'agent_message', conv, at: row.sent_at, agentId: me?.id ?? null }); // [reports] first response
       const set: Record<string, unknown> = { last_outbound_at: now };
       // The checks before the send passed, so the contact consented: a conversation still with the bot
       // (consent recorded elsewhere meanwhile) moves on too.
@@ -290,6 +294,7 @@ export class ConversationActions {
     const me = await this.callerAgent(caller);
     const active = await activeConversation(this.q, contact.id, b.phoneNumberId);
     const content: OutboundContent = { kind: 'template', name: b.templateName, language: b.language, parameters: b.parameters };
+    await assertContactAllowed(this.d.ctx, caller.portalId, contact.id); // [plans]
     const row = await this.d.sender.send({
       portalId: caller.portalId,
       contactId: contact.id,
@@ -412,6 +417,7 @@ export class ConversationActions {
       if (conv.status === 'resolved') throw validation('This conversation is already resolved', { conversation: 'resolved' });
       const r = await updateConversation(c, conv.id, { status: 'resolved', label, resolved_at: now, waiting_since: null, urgent: false }, now);
       await addEvent(c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'resolved', at: now, agentId: conv.assignee_agent_id, actorUserId: caller.userId, detail: { label } });
+      await recordEvent(c, { kind: 'resolved', conv, at: now, label }); // [reports]
       if (conv.assignee_agent_id) await this.d.tasks.completeTask(c, { portalId: conv.portal_id, conversationId: conv.id });
       return r;
     });

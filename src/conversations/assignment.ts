@@ -6,6 +6,7 @@ import type { Settings } from '../settings/types.js';
 import type { ConversationDeps } from './deps.js';
 import type { TaskRequest } from '../seams.js';
 import { addEvent, customerMessages, updateConversation } from './repo.js';
+import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationRow } from './types.js';
 
 async function contactLabel(q: Queryable, contactId: number): Promise<string> {
@@ -86,6 +87,7 @@ export async function assignTo(
     actorUserId: o.actorUserId ?? null,
     detail: o.method ? { method: o.method } : {},
   });
+  await recordEvent(c, { kind, conv, at: o.now, agentId: agent.id, fromAgentId: conv.assignee_agent_id, method: o.method }); // [reports]
   if (notify) await notifyAgent(d, c, updated, agent, kind, o.settings);
   await d.ctx.events.emit('conversation.assigned', { conversationId: conv.id, agentId: agent.id }, { client: c });
   return updated;
@@ -187,6 +189,7 @@ export async function releaseConversations(d: ConversationDeps, portalId: number
     );
     for (const conv of r.rows) {
       await addEvent(c, { portalId, conversationId: conv.id, kind: 'unassigned', at: now, actorUserId, detail: { reason: 'agent unavailable' } });
+      await recordEvent(c, { kind: 'unassigned', conv, at: now }); // [reports]
     }
     return r.rowCount ?? 0;
   });

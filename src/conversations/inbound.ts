@@ -17,6 +17,7 @@ import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hour
 import { getAgent } from '../settings/agents.js';
 import { SYSTEM_LABELS, type Language, type Settings } from '../settings/types.js';
 import { notifyAgent, routeConversation } from './assignment.js';
+import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationDeps } from './deps.js';
 import { enqueueSend } from './outbound.js';
 import type { OutboundContent } from '../whatsapp/types.js';
@@ -129,6 +130,7 @@ async function attach(t: Turn, conv: ConversationRow): Promise<ConversationRow> 
 async function resolveBySystem(t: Turn, conv: ConversationRow, label: string): Promise<ConversationRow> {
   const r = await updateConversation(t.c, conv.id, { status: 'resolved', label, resolved_at: t.now, waiting_since: null }, t.now);
   await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'resolved', at: t.now, detail: { label, by: 'system' } });
+  await recordEvent(t.c, { kind: 'resolved', conv, at: t.now, label }); // [reports]
   if (conv.assignee_agent_id) await t.d.tasks.completeTask(t.c, { portalId: conv.portal_id, conversationId: conv.id });
   return r;
 }
@@ -199,6 +201,7 @@ async function consentTurn(t: Turn, conv: ConversationRow): Promise<void> {
     await mirrorConsent(t, conv.consent_version);
     let opened = await updateConversation(t.c, conv.id, { status: 'open', waiting_since: conv.opened_at }, t.now);
     await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'consent_granted', at: t.now });
+    await recordEvent(t.c, { kind: 'opened', conv: opened, at: t.msg.sent_at, origin: 'customer' }); // [reports] reaches the agents' queue
     opened = await openAndRoute(t, opened);
     const ooh = await outOfHoursText(t);
     const thanks = ooh ? (lang === 'es' ? '¡Gracias! Registramos tu autorización.' : 'Thank you! We have recorded your permission.') : botText.accepted(lang);
@@ -244,6 +247,7 @@ async function startWithBot(t: Turn): Promise<void> {
 async function startOpen(t: Turn): Promise<void> {
   let conv = await newConversation(t, 'open', t.msg.sent_at);
   await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: t.now, detail: { status: 'open' } });
+  await recordEvent(t.c, { kind: 'opened', conv, at: t.msg.sent_at, origin: 'customer' }); // [reports]
   conv = await openAndRoute(t, conv);
   const ooh = await outOfHoursText(t);
   if (ooh) await say(t, conv, 'out_of_hours', ooh, 'system');

@@ -5,6 +5,7 @@ import { SYSTEM_LABELS } from '../settings/types.js';
 import { agentsToRelease, drainPortal, notifyAgent, releaseConversations } from './assignment.js';
 import type { ConversationDeps } from './deps.js';
 import { addEvent } from './repo.js';
+import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationRow } from './types.js';
 
 async function installedPortals(d: ConversationDeps): Promise<number[]> {
@@ -41,6 +42,7 @@ export async function closeEndOfDay(d: ConversationDeps, portalId: number): Prom
     );
     for (const conv of r.rows) {
       await addEvent(c, { portalId, conversationId: conv.id, kind: 'resolved', at: now, agentId: conv.assignee_agent_id, detail: { label: SYSTEM_LABELS.endOfDay, by: 'system' } });
+      await recordEvent(c, { kind: 'resolved', conv, at: now, label: SYSTEM_LABELS.endOfDay }); // [reports]
       await d.tasks.completeTask(c, { portalId, conversationId: conv.id });
     }
     return r.rowCount ?? 0;

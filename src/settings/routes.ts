@@ -6,6 +6,7 @@ import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import type { ContactDirectory } from '../seams.js';
 import { agentByUser, listAgents, replaceAgents, toApiAgent } from './agents.js';
 import type { SettingsService } from './settings-service.js';
+import { assertSeatsAllowed } from '../plans/limits.js'; // [plans] PLAN_LIMIT on seats
 
 /** Told when agents changed (the conversations domain hands over and drains). */
 export interface AgentsChangedListener {
@@ -46,6 +47,7 @@ export function registerSettingsRoutes(ctx: AppContext, router: Router, d: Setti
     next();
   }, once, async (req, res) => {
     const { portalId, userId } = callerOf(req);
+    await assertSeatsAllowed(ctx, portalId, req.body); // [plans]
     const settings = await d.settings.get(portalId);
     const change = await replaceAgents(ctx, portalId, req.body, settings.businessHours.timeZone);
     if (d.agents && (change.released.length || change.gainedAvailability)) {
