@@ -10,7 +10,8 @@ import { listApprovedTemplates, syncTemplates, templateJson, type SyncResult } f
 import { connectNumber } from './connect.js';
 import { GraphClient, MetaApiError } from './graph.js';
 import { MEDIA_QUEUE, processWebhookEvent, TEMPLATE_SYNC_QUEUE, WEBHOOK_QUEUE } from './ingest.js';
-import { ThroughputLimiter } from './limiter.js';
+import { SharedRateLimiter } from '../limits/index.js';
+import { SharedThroughputLimiter } from './limiter.js';
 import { downloadInboundMedia, MEDIA_DOWNLOAD_ATTEMPTS, mediaForMessage, uploadOutboundMedia, type MediaDeps, type UploadedMedia } from './media.js';
 import { reasonFor } from './meta-errors.js';
 import { flagNeedsToken, numberForWaba, numberJson, portalNumber, portalNumbers } from './numbers.js';
@@ -79,7 +80,7 @@ function createChannel(ctx: AppContext, opts: WhatsAppModuleOptions): WhatsAppCh
   const sender = new Sender({
     ctx,
     graph,
-    limiter: new ThroughputLimiter(),
+    limiter: new SharedThroughputLimiter(new SharedRateLimiter(ctx.db.pool)),
     inlineRetryDelaysMs: opts.inlineRetryDelaysMs ?? [300, 900],
     syncTemplates: sync,
   });
