@@ -18,6 +18,7 @@ import { flagNeedsToken, numberForWaba, numberJson, portalNumber, portalNumbers 
 import { SEND_RETRY_QUEUE, Sender } from './sender.js';
 import type { MessageRow, OutboundRequest, WhatsAppSender } from './types.js';
 import { registerWebhookRoutes } from './webhook.js';
+import { registerNumberSettingsRoute } from './number-settings.js';
 
 export type { MessageRow, OutboundContent, OutboundRequest, WhatsAppSender } from './types.js';
 export { isValidMetaSignature } from './signature.js';
@@ -126,6 +127,8 @@ function registerApiRoutes(ctx: AppContext, router: Router, channel: WhatsAppCha
     const { created, number } = await connectNumber(ctx, graph, portalId, req.body);
     res.status(created ? 201 : 200).json({ number: numberJson(number) });
   });
+
+  registerNumberSettingsRoute(ctx, router, [signed], (p, u) => isAdmin(ctx, p, u));
 
   const numberParam = async (req: Request) => {
     const { portalId } = callerOf(req);
