@@ -54,7 +54,7 @@ export class CampaignRunner {
     if (!camp) return;
     const number = await portalNumber(this.ctx.db.pool, camp.portal_id, camp.phone_number_id);
     const rate = number?.throughput_per_second ?? this.ctx.config.whatsapp.throughputPerSecond;
-    const inFlight = Math.max(4, Math.min(64, Math.ceil(rate / 8)));
+    const inFlight = Math.max(8, Math.min(64, Math.ceil(rate / 4)));
     const sliceEnd = Date.now() + this.sliceMs;
     const queue: ClaimedRecipient[] = [];
     let exhausted = false;

@@ -69,7 +69,6 @@ describe('a campaign sent', () => {
     id = r.body.campaign.id;
     expect(r.body.campaign).toMatchObject({ status: 'running', counts: { total: 40, skipped: 10 } });
     await finished(id);
-    console.log('campaign took', Date.now() - t0);
     // 30 sends at 20/s: at least ~1.4 s, and the simulator never saw more than the rate in any second.
     const report = throughputReport(env.sim.state, PNID, t0);
     expect(report.throughputErrors).toBe(0);
