@@ -140,7 +140,13 @@ export class CampaignRunner {
 
   private async release(ids: number[]): Promise<void> {
     await this.ctx.db.query(
-      `UPDATE campaign_recipients SET state = 'pending', claimed_by = NULL, claimed_at = NULL WHERE id = ANY($1::bigint[]) AND state = 'claimed' AND claimed_by = $2`,
+      // Back to pending — unless the campaign was cancelled meanwhile: then skipped like the rest.
+      `UPDATE campaign_recipients r
+          SET state = CASE WHEN c.status = 'cancelled' THEN 'skipped' ELSE 'pending' END,
+              reason = CASE WHEN c.status = 'cancelled' THEN 'CANCELLED' ELSE NULL END,
+              claimed_by = NULL, claimed_at = NULL, updated_at = now()
+         FROM campaigns c
+        WHERE c.id = r.campaign_id AND r.id = ANY($1::bigint[]) AND r.state = 'claimed' AND r.claimed_by = $2`,
       [ids, this.instanceId],
     );
   }
