@@ -10,8 +10,6 @@
  * Options: --recipients=N (default 10000) --rates=80,250 --timeline-wait=s (default 120)
  */
 import { performance } from 'node:perf_hooks';
-import { hubspotInternals } from '../src/hubspot/index.js';
-import { whatsappSender } from '../src/whatsapp/index.js';
 import { throughputReport } from '../simulators/meta/index.js';
 import { PNID, PROMO, startEnv, waitFor, type Env } from '../tests/campaigns/helpers.js';
 import { loggedCount } from '../tests/hubspot/helpers.js';
@@ -35,7 +33,7 @@ async function phase(env: Env, rate: number, agentContacts: number[]): Promise<b
     [env.portalId, phones],
   );
   const errorsBefore = throughputReport(env.sim.state, PNID).throughputErrors;
-  const hs = hubspotInternals(env.rt.ctx).core.stats;
+  const hs = env.rt.services.hubspot!.core.stats;
   const callsBefore = hs.total;
   const limitedBefore = hs.rateLimited;
   const loggedBefore = await loggedCount(env.rt.db, env.portalId);
@@ -53,7 +51,7 @@ async function phase(env: Env, rate: number, agentContacts: number[]): Promise<b
     for (let n = 0; replying; n++) {
       const started = performance.now();
       const contactId = agentContacts[n % agentContacts.length]!;
-      void whatsappSender(env.rt.ctx)
+      void env.rt.services.whatsapp!
         .send({ portalId: env.portalId, contactId, phoneNumberId: PNID, sender: 'agent', content: { kind: 'text', text: `Respuesta ${n}` } })
         .then(() => replyLatencies.push(performance.now() - started), () => undefined);
       await new Promise((r) => setTimeout(r, 500));

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 import { toE164 } from '../hubspot/phone.js';
-import { validation } from '../http/errors.js';
+import { validation } from '../errors.js';
 import { checkTemplateParameters, headerMediaFormat, placeholdersOf, type TemplateDefinition } from '../templates/placeholders.js';
 import { parseCsv, toCsv } from './csv.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { OutboundRequest, WhatsAppSender } from '../whatsapp/types.js';
 import { portalNumber } from '../whatsapp/numbers.js';
 import type { CampaignRow } from './repo.js';

@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
-import { AppError, forbidden, notFound, validation } from '../http/errors.js';
+import { AppError, forbidden, notFound, validation } from '../errors.js';
 import { findTemplate, type TemplateRow } from '../templates/index.js';
 import { headerMediaFormat } from '../templates/placeholders.js';
 import { portalNumber, type NumberRow } from '../whatsapp/numbers.js';

@@ -1,7 +1,7 @@
 import type { Request, Response, RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
-import { forbidden, notFound } from '../http/errors.js';
+import { forbidden, notFound } from '../errors.js';
 import { callerOf } from '../http/signed-request.js';
 import { numberJson, portalNumber, type NumberRow } from './numbers.js';
 

@@ -1,11 +1,7 @@
 import type { Clock } from '../../src/clock.js';
-import type { DomainModule } from '../../src/app-context.js';
 import type { Database } from '../../src/db/database.js';
-import { createCampaignsModule, type CampaignsModuleOptions } from '../../src/campaigns/index.js';
-import { conversationsModule } from '../../src/conversations/index.js';
-import { hubspotModule } from '../../src/hubspot/index.js';
-import { settingsModule } from '../../src/settings/index.js';
-import { whatsappModule } from '../../src/whatsapp/index.js';
+import type { CampaignsOptions } from '../../src/campaigns/index.js';
+import type { DomainOptions } from '../../src/composition.js';
 import { createMetaSimulator, type MetaSimulator } from '../../simulators/meta/index.js';
 import type { Portal } from '../../simulators/hubspot/index.js';
 import { TEST_SECRETS } from '../helpers/config.js';
@@ -28,8 +24,9 @@ export const PROMO = {
   ],
 };
 
-export function campaignModules(opts: CampaignsModuleOptions = {}): DomainModule[] {
-  return [whatsappModule, hubspotModule, settingsModule, conversationsModule, createCampaignsModule(opts)];
+/** Every domain, the campaign runner with short leases so tests see take-overs quickly. */
+export function campaignModules(opts: CampaignsOptions = {}): DomainOptions {
+  return { campaigns: opts };
 }
 
 export interface Env {
@@ -49,7 +46,7 @@ export interface Env {
  * `hubspot`, also installed in a HubSpot simulator portal with agents on duty all day (replies route);
  * without, a bare portal (no HubSpot calls) — enough for a ManualClock.
  */
-export async function startEnv(o: { hubspot?: boolean; clock?: Clock; mps?: number; modules?: DomainModule[]; db?: Database; work?: boolean } = {}): Promise<Env> {
+export async function startEnv(o: { hubspot?: boolean; clock?: Clock; mps?: number; modules?: DomainOptions; db?: Database; work?: boolean } = {}): Promise<Env> {
   const sim = createMetaSimulator({
     appSecret: TEST_SECRETS.WHATSAPP_APP_SECRET,
     numbers: [{ phoneNumberId: PNID, wabaId: WABA, displayPhoneNumber: '+57 601 5550000', verifiedName: 'Acme', accessToken: TOKEN, throughputMps: o.mps ?? 80 }],
@@ -63,7 +60,7 @@ export async function startEnv(o: { hubspot?: boolean; clock?: Clock; mps?: numb
   const admin = portal?.users[0]!.userId ?? 901;
   const env: Record<string, string> = { WHATSAPP_API_BASE_URL: server.url };
   if (hubspot) Object.assign(env, { HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_AUTH_BASE_URL: hubspot.url });
-  const rt = await startTestRuntime({ env, clock: o.clock, db: o.db, work: o.work, modules: o.modules ?? campaignModules({ runner: { leaseMs: 2000, staleClaimMs: 3000 } }) });
+  const rt = await startTestRuntime({ env, clock: o.clock, db: o.db, work: o.work, domains: o.modules ?? campaignModules({ runner: { leaseMs: 2000, staleClaimMs: 3000 } }) });
   const { url } = await rt.listen(0, '127.0.0.1');
   sim.setWebhookUrl(`${url}/webhooks/whatsapp`);
   const api: Env['api'] = (method, path, x = {}) =>
