@@ -14,7 +14,7 @@ beforeAll(async () => {
   const patch = await env.api('PATCH', `/api/v1/whatsapp-numbers/${PNID}`, { body: { messagesPerSecond: RATE, label: 'Promos' } });
   expect(patch.status).toBe(200);
   expect(patch.body.number).toMatchObject({ phoneNumberId: PNID, label: 'Promos', messagesPerSecond: RATE });
-});
+}, 180_000);
 afterAll(async () => {
   await env?.close();
 });

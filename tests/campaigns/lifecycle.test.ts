@@ -13,7 +13,7 @@ beforeAll(async () => {
   env = await startEnv({ clock, mps: 10 });
   await consented(env.rt.db, env.portalId, Array.from({ length: 200 }, (_, i) => i));
   await env.rt.db.query(`UPDATE whatsapp_numbers SET throughput_per_second = 10`);
-});
+}, 180_000);
 afterAll(async () => {
   await second?.close();
   await env?.close();
