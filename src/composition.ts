@@ -1,5 +1,6 @@
 import { registerAttachmentUpload } from './media/upload-wiring.js';
 import type { AppContext, Domain } from './app-context.js';
+import { CampaignsDomain, type CampaignsOptions } from './campaigns/index.js';
 import { ConversationsService, type ConversationSeams } from './conversations/index.js';
 import { HubSpotService, type HubSpotOptions } from './hubspot/index.js';
 import { SettingsService } from './settings/index.js';
@@ -18,6 +19,7 @@ export interface DomainOptions {
   conversations?: { seams?: Partial<ConversationSeams> } | false;
   /** [plans] who tells a portal's admin about usage (default: a HubSpot task; tests pass a fake). */
   plans?: { notifier?: AdminNotifier };
+  campaigns?: CampaignsOptions | false;
   /** More domains built on the ones above (test probes; a new domain is added in `compose` instead). */
   extra?: (ctx: AppContext, services: Services) => Domain[];
 }
@@ -30,6 +32,7 @@ export interface Services {
   conversations?: ConversationsService;
   reports: ReportsService;
   plans: PlansService;
+  campaigns?: CampaignsDomain;
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -71,8 +74,10 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   const reports = new ReportsService(ctx, settings);
   const plans = new PlansService(ctx, opts.plans?.notifier ?? hubspotNotifier(ctx, hubspot));
 
-  const services: Services = { settings, whatsapp, hubspot, conversations, reports, plans };
-  const domains: Domain[] = [whatsapp, hubspot, conversations, upload, reports, plans].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  const campaigns = opts.campaigns === false || !whatsapp ? undefined : new CampaignsDomain(ctx, { settings, sender: whatsapp }, opts.campaigns);
+
+  const services: Services = { settings, whatsapp, hubspot, conversations, reports, plans, campaigns };
+  const domains: Domain[] = [whatsapp, hubspot, conversations, upload, reports, plans, campaigns].filter((d): d is NonNullable<typeof d> => d !== undefined);
   domains.push(...(opts.extra?.(ctx, services) ?? []));
   return { services, domains };
 }

@@ -34,6 +34,7 @@ export * as payloads from './payloads.js';
 export { metaJson, signSha256 } from './signing.js';
 /** Meta's asynchronous error objects (as found in `statuses[].errors` and value-level `errors`). */
 export { statusErrors as metaErrors } from './errors.js';
+export { throughputReport, type ThroughputReport } from './throughput.js';
 
 export interface MetaSimulator {
   /** The Graph API (/vNN.N/...), the media download route and the customer API (/_sim/...). */
@@ -55,6 +56,7 @@ export interface MetaSimulator {
     media: SimStore['media'];
     webhooks: SimStore['webhooks'];
     subscribedApps: SimStore['subscribedApps'];
+    throughputRejections: SimStore['throughputRejections'];
   };
   /** Every HTTP request the simulator served. */
   requests: RequestLogEntry[];
@@ -283,6 +285,7 @@ export function createMetaSimulator(opts: MetaSimulatorOptions): MetaSimulator {
       media: store.media,
       webhooks: store.webhooks,
       subscribedApps: store.subscribedApps,
+      throughputRejections: store.throughputRejections,
     },
     requests,
     deliverWebhook: (payload) => scheduler.track(sender.deliver(payload)),

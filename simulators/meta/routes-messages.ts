@@ -32,7 +32,10 @@ export function messagesRouter(ctx: SimContext): Router {
     const pairKey = `pair:${number.phoneNumberId}:${plan.waId}`;
     const tpKey = `tp:${number.phoneNumberId}`;
     const mps = number.throughputMps ?? ctx.cfg.throughputMps;
-    if (!ctx.store.underRate(tpKey, nowMs, mps, 1000)) throw errors.throughput();
+    if (!ctx.store.underRate(tpKey, nowMs, mps, 1000)) {
+      ctx.store.throughputRejections.set(number.phoneNumberId, (ctx.store.throughputRejections.get(number.phoneNumberId) ?? 0) + 1);
+      throw errors.throughput();
+    }
     if (!ctx.store.underRate(pairKey, nowMs, ctx.cfg.pairRateLimit.max, ctx.cfg.pairRateLimit.windowMs)) throw errors.pairRate();
     ctx.store.recordRate(tpKey, nowMs);
     ctx.store.recordRate(pairKey, nowMs);

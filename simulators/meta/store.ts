@@ -35,6 +35,8 @@ export class SimStore {
   private readonly lastInbound = new Map<string, number>();
   private readonly conversations = new Map<string, { id: string; expiresAt: number }>();
   private readonly sendTimes = new Map<string, number[]>();
+  /** 130429 answers per phone_number_id (sends over the number's messages per second). */
+  readonly throughputRejections = new Map<string, number>();
 
   addNumber(n: SimNumber): void {
     this.numbers.set(n.phoneNumberId, { ...n });

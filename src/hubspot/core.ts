@@ -3,11 +3,12 @@ import { HubSpotClient, type CallStats } from './client.js';
 import { PortalNotConnectedError } from './errors.js';
 import { OAuthApi } from './oauth-api.js';
 import { ensureContactProperties } from './properties.js';
+import { SharedRateLimiter } from '../limits/index.js';
 import { DEFAULT_RATE_LIMITS, LimiterRegistry, type RateLimits } from './rate-limiter.js';
 import { TokenManager, type TokenOptions } from './tokens.js';
 
 export interface HubSpotOptions {
-  /** Per-portal budgets of this process (default 100 per 10 s, 4 searches per second). */
+  /** Per-portal budgets, shared by every instance (default 100 per 10 s, 4 searches per second). */
   rateLimits?: RateLimits;
   tokens?: TokenOptions;
   /**
@@ -37,7 +38,7 @@ export class HubSpotCore {
   ) {
     this.oauth = new OAuthApi(ctx.config);
     this.tokens = new TokenManager(ctx, this.oauth, opts.tokens);
-    this.limiters = new LimiterRegistry(opts.rateLimits ?? DEFAULT_RATE_LIMITS);
+    this.limiters = new LimiterRegistry(opts.rateLimits ?? DEFAULT_RATE_LIMITS, new SharedRateLimiter(ctx.db.pool));
   }
 
   get instanceId(): string {

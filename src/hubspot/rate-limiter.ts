@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { hubspotKey, rollingWindowSpec, type SharedRateLimiter } from '../limits/index.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -69,13 +70,25 @@ export class PortalLimiter {
   readonly search: RollingLane;
   rateLimited = 0;
 
-  constructor(limits: RateLimits = DEFAULT_RATE_LIMITS) {
+  constructor(
+    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    /** With it, the portal's budget holds across every instance (src/limits); without, per process. */
+    private readonly shared?: { limiter: SharedRateLimiter; portalId: number },
+  ) {
     this.general = new RollingLane(limits.generalPerTenSeconds, 10_000);
     this.search = new RollingLane(limits.searchPerSecond, 1_000);
   }
 
-  acquire(lane: Lane): Promise<void> {
-    return (lane === 'search' ? this.search : this.general).acquire();
+  async acquire(lane: Lane): Promise<void> {
+    // The local lane keeps this process's callers in order (and honours a 429 pause at once).
+    await (lane === 'search' ? this.search : this.general).acquire();
+    if (!this.shared) return;
+    const spec = lane === 'search' ? { ratePerSecond: this.limits.searchPerSecond, burst: 1 } : rollingWindowSpec(this.limits.generalPerTenSeconds, 10_000);
+    await this.shared.limiter.acquire(hubspotKey(this.shared.portalId, lane), spec);
+  }
+
+  private slowShared(lane: Lane, ms: number): void {
+    if (this.shared) void this.shared.limiter.slowDown(hubspotKey(this.shared.portalId, lane), ms).catch(() => undefined);
   }
 
   /** A 429: wait as its policy says (ten-secondly → 10 s on the general lane, secondly → 1 s on search). */
@@ -86,23 +99,31 @@ export class PortalLimiter {
     if (policy === 'SECONDLY' || (lane === 'search' && !policy)) ms = 1_000;
     else if (policy === 'DAILY') ms = 60_000;
     else ms = 10_000; // TEN_SECONDLY_ROLLING and anything unknown
-    (policy === 'SECONDLY' || (lane === 'search' && policy !== 'TEN_SECONDLY_ROLLING' && policy !== 'DAILY') ? this.search : this.general).pause(ms);
+    const paused: Lane = policy === 'SECONDLY' || (lane === 'search' && policy !== 'TEN_SECONDLY_ROLLING' && policy !== 'DAILY') ? 'search' : 'general';
+    (paused === 'search' ? this.search : this.general).pause(ms);
+    this.slowShared(paused, ms);
     return ms;
   }
 
   /** HubSpot's X-HubSpot-RateLimit-Remaining: when other clients of this portal used the budget, slow down. */
   observeRemaining(remaining: number | undefined): void {
-    if (remaining !== undefined && Number.isFinite(remaining) && remaining <= 3) this.general.pause(1_000);
+    if (remaining !== undefined && Number.isFinite(remaining) && remaining <= 3) {
+      this.general.pause(1_000);
+      this.slowShared('general', 1_000);
+    }
   }
 }
 
 /** The per-portal limiters of one process. */
 export class LimiterRegistry {
   private readonly byPortal = new Map<number, PortalLimiter>();
-  constructor(private readonly limits: RateLimits = DEFAULT_RATE_LIMITS) {}
+  constructor(
+    private readonly limits: RateLimits = DEFAULT_RATE_LIMITS,
+    private readonly shared?: SharedRateLimiter,
+  ) {}
   for(portalId: number): PortalLimiter {
     let l = this.byPortal.get(portalId);
-    if (!l) this.byPortal.set(portalId, (l = new PortalLimiter(this.limits)));
+    if (!l) this.byPortal.set(portalId, (l = new PortalLimiter(this.limits, this.shared ? { limiter: this.shared, portalId } : undefined)));
     return l;
   }
 }

@@ -1,10 +1,12 @@
+import { whatsappNumberKey, whatsappNumberSpec, type Lane, type SharedRateLimiter } from '../limits/index.js';
+
 /**
  * Per-number throughput limiter: a token bucket per phone_number_id (default 80 messages/s, from
  * WHATSAPP_THROUGHPUT_PER_SECOND or the number's own `throughput_per_second`), shared by every
- * sender in this process (agents, bot, campaigns all go through `whatsappSender`). Callers wait
- * for their slot in arrival order; it paces on real time because it paces real HTTP calls.
+ * sender in this process. Callers wait for their slot in arrival order. Single-process tools only: the
+ * app uses SharedThroughputLimiter (below), which holds across instances.
  */
-export class ThroughputLimiter {
+export class ThroughputLimiter implements SendLimiter {
   private readonly buckets = new Map<string, { tokens: number; updatedAt: number; rate: number; tail: Promise<void> }>();
 
   constructor(private readonly now: () => number = () => performance.now()) {}
@@ -33,5 +35,25 @@ export class ThroughputLimiter {
     });
     bucket.tail = turn.catch(() => undefined);
     return turn;
+  }
+}
+
+/** The sender's seam: one slot per Meta call, `bulk` for campaign sends (served after replies). */
+export interface SendLimiter {
+  acquire(phoneNumberId: string, ratePerSecond: number, lane?: Lane): Promise<unknown>;
+  /** Meta answered 130429: every instance holds this number's sends back for `ms`. */
+  slowDown?(phoneNumberId: string, ms: number): Promise<void>;
+}
+
+/** The number's `messagesPerSecond` as a limit shared by every instance (src/limits, docs/limits.md). */
+export class SharedThroughputLimiter implements SendLimiter {
+  constructor(private readonly shared: SharedRateLimiter) {}
+
+  acquire(phoneNumberId: string, ratePerSecond: number, lane: Lane = 'reply'): Promise<unknown> {
+    return this.shared.acquire(whatsappNumberKey(phoneNumberId), whatsappNumberSpec(ratePerSecond), lane);
+  }
+
+  slowDown(phoneNumberId: string, ms: number): Promise<void> {
+    return this.shared.slowDown(whatsappNumberKey(phoneNumberId), ms);
   }
 }

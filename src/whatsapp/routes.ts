@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { AppError, forbidden, notFound, validation } from '../errors.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
+import { registerNumberSettingsRoute } from './number-settings.js';
 import { getMediaObject, type MediaUrlSigner } from '../media/index.js';
 import type { AdminCheck } from '../seams.js';
 import { listApprovedTemplates, templateJson } from '../templates/index.js';
@@ -27,6 +28,8 @@ export function registerApiRoutes(ctx: AppContext, router: Router, d: { channel:
     const { created, number } = await connectNumber(ctx, channel.graph, portalId, req.body);
     res.status(created ? 201 : 200).json({ number: numberJson(number) });
   });
+
+  registerNumberSettingsRoute(ctx, router, [signed], (p, u) => d.admins.isAdmin(p, u));
 
   const numberParam = async (req: Request) => {
     const { portalId } = callerOf(req);

@@ -6,7 +6,7 @@ import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import { attachmentUsage, chargeAttachment, checkOutboundMedia, formatBytes } from '../media/index.js';
 import { buildTemplateComponents, checkTemplateParameters, findTemplate, renderTemplateText, type TemplateRow } from '../templates/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
-import type { ThroughputLimiter } from './limiter.js';
+import type { SendLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
@@ -21,7 +21,7 @@ export const MAX_SEND_ATTEMPTS = 6;
 export interface SenderDeps {
   ctx: AppContext;
   graph: GraphClient;
-  limiter: ThroughputLimiter;
+  limiter: SendLimiter;
   /** Waits between in-request retries of a throughput (130429) or transient error. */
   inlineRetryDelaysMs: number[];
   /** Re-reads a WABA's templates (used when a template is not known locally yet). */
@@ -272,13 +272,14 @@ export class Sender {
     const delays = attempt === 0 ? this.d.inlineRetryDelaysMs : [];
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
-      await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number));
+      await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);
       } catch (err) {
         if (!(err instanceof MetaApiError)) throw err;
         lastErr = err;
+        if (err.code === 130429) await this.d.limiter.slowDown?.(number.phone_number_id, 1000);
         // 131056 (same customer too often) is never retried inline: the next try waits at least 6 s.
         if (!isRetryable(err) || err.code === 131056) break;
       }

@@ -9,7 +9,8 @@ import { resolveEncryptionKey } from '../security/encryption.js';
 import { syncTemplates, type SyncResult } from '../templates/index.js';
 import { GraphClient, MetaApiError } from './graph.js';
 import { MEDIA_QUEUE, processWebhookEvent, TEMPLATE_SYNC_QUEUE, WEBHOOK_QUEUE } from './ingest.js';
-import { ThroughputLimiter } from './limiter.js';
+import { SharedRateLimiter } from '../limits/index.js';
+import { SharedThroughputLimiter } from './limiter.js';
 import { downloadInboundMedia, MEDIA_DOWNLOAD_ATTEMPTS, mediaForMessage, uploadOutboundMedia, type MediaDeps, type UploadedMedia } from './media.js';
 import { reasonFor } from './meta-errors.js';
 import { flagNeedsToken, numberForWaba } from './numbers.js';
@@ -58,7 +59,7 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
     this.sender = new Sender({
       ctx,
       graph: this.graph,
-      limiter: new ThroughputLimiter(),
+      limiter: new SharedThroughputLimiter(new SharedRateLimiter(ctx.db.pool)),
       inlineRetryDelaysMs: opts.inlineRetryDelaysMs ?? [300, 900],
       syncTemplates: (wabaId) => this.syncTemplates(wabaId),
     });

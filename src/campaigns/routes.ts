@@ -1,0 +1,45 @@
+import type { Router } from 'express';
+import type { AppContext } from '../app-context.js';
+import { idempotent } from '../http/api-idempotency.js';
+import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
+import type { CampaignService } from './service.js';
+
+/** The campaign endpoints (docs/campaigns.md): the caller, a service call, the answer. */
+export function registerCampaignRoutes(ctx: AppContext, router: Router, service: CampaignService): void {
+  const signed = requireHubSpotSignature(ctx);
+  const once = idempotent(ctx);
+  const csv = (res: import('express').Response, name: string, body: string) => {
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    res.send(body);
+  };
+
+  router.post('/api/v1/campaigns', signed, once, async (req, res) => {
+    res.status(201).json(await service.create(callerOf(req), req.body));
+  });
+  router.get('/api/v1/campaigns', signed, async (req, res) => {
+    res.json(await service.list(callerOf(req).portalId));
+  });
+  // A sample CSV for a template: ?phoneNumberId=&templateName=&language= (`format=json` returns it as text in JSON).
+  router.get('/api/v1/campaigns/sample.csv', signed, async (req, res) => {
+    const body = await service.sample(callerOf(req).portalId, req.query as Record<string, unknown>);
+    if (req.query.format === 'json') res.json({ csv: body });
+    else csv(res, `${String(req.query.templateName)}-sample.csv`, body);
+  });
+  router.get('/api/v1/campaigns/:id', signed, async (req, res) => {
+    res.json(await service.get(callerOf(req).portalId, String(req.params.id)));
+  });
+  router.get('/api/v1/campaigns/:id/recipients', signed, async (req, res) => {
+    res.json(await service.recipients(callerOf(req).portalId, String(req.params.id), req.query));
+  });
+  router.get('/api/v1/campaigns/:id/results.csv', signed, async (req, res) => {
+    const body = await service.resultsCsv(callerOf(req).portalId, String(req.params.id));
+    if (req.query.format === 'json') res.json({ csv: body });
+    else csv(res, `campaign-${String(req.params.id)}-results.csv`, body);
+  });
+  for (const action of ['pause', 'resume', 'cancel'] as const) {
+    router.post(`/api/v1/campaigns/:id/${action}`, signed, once, async (req, res) => {
+      res.json(await service[action](callerOf(req), String(req.params.id)));
+    });
+  }
+}
