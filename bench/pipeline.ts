@@ -24,7 +24,7 @@ import { startCluster, type InstanceProcess } from '../tests/helpers/cluster.js'
 import { startEmbeddedHost } from '../tests/helpers/embedded-host.js';
 import { createWorld, seen, setupWorld, type World } from '../tests/helpers/world.js';
 import { percentile, runArrivals, type Arrival } from './pipeline/load.js';
-import { prepareChatCustomers, backlog, waitUntil } from './pipeline/prepare.js';
+import { backlog, jobHops, prepareChatCustomers, waitUntil } from './pipeline/prepare.js';
 import { summariseProfiles } from './pipeline/profile.js';
 
 const opt = (name: string, def: string): string => process.argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1] ?? def;
@@ -121,7 +121,8 @@ async function main(): Promise<void> {
       `SELECT count(*)::int AS n FROM messages WHERE direction = 'in' AND wamid LIKE $1 AND conversation_id IS NOT NULL`,
       [`wamid.bench.${runId}.%`],
     );
-    report({ routedFinal: routedFinal.rows[0]!.n, world, arrivals, loadStart, loadEnd, drainedAt, drained, atEnd, after, routed: routedInWindow.rows[0]!.n, repliedInWindow, metaBefore, rate, tier, mode, loadAvgEnd });
+    const hops = await jobHops(dbc, new Date(loadStart));
+    report({ hops, routedFinal: routedFinal.rows[0]!.n, world, arrivals, loadStart, loadEnd, drainedAt, drained, atEnd, after, routed: routedInWindow.rows[0]!.n, repliedInWindow, metaBefore, rate, tier, mode, loadAvgEnd });
   } finally {
     await Promise.all(cluster.map((c) => c.kill('SIGTERM')));
     await world?.close();
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
 function report(r: {
   world: World; arrivals: Arrival[]; loadStart: number; loadEnd: number; drainedAt: number; drained: boolean;
   atEnd: Awaited<ReturnType<typeof backlog>>; after: Awaited<ReturnType<typeof backlog>>; routed: number; routedFinal: number; repliedInWindow: number;
-  metaBefore: number; rate: number; tier: number; mode: string; loadAvgEnd: number[];
+  hops: Awaited<ReturnType<typeof jobHops>>; metaBefore: number; rate: number; tier: number; mode: string; loadAvgEnd: number[];
 }): void {
   const s = seen(r.world);
   const secs = (r.loadEnd - r.loadStart) / 1000;
@@ -159,6 +160,10 @@ function report(r: {
   line('backlog at the end of the load', `${r.atEnd.total} jobs (${r.atEnd.detail}), ${r.atEnd.pendingEvents} webhook events unprocessed`);
   line('backlog after the drain', `${r.after.total} jobs, ${r.after.pendingEvents} events; drain took ${((r.drainedAt - r.loadEnd) / 1000).toFixed(1)} s`);
   line('lost (acked, not routed after the drain)', `${Math.max(0, lost)}`);
+  console.log('\njob hops (completed jobs created during the load and drain)');
+  for (const h of r.hops) {
+    line(`  ${h.name}`, `${(h.n / r.arrivals.length).toFixed(2)}/msg   wait p50 ${ms(h.waitP50)} p99 ${ms(h.waitP99)}   run p50 ${ms(h.runP50)} p99 ${ms(h.runP99)}`);
+  }
   console.log('\ngoals (one instance, this 2-core machine)');
   if (r.mode === 'new' && r.tier <= 80) {
     const ok = replyP99 < 1000 && r.atEnd.total < r.rate;

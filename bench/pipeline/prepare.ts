@@ -51,3 +51,17 @@ export async function prepareChatCustomers(w: World, db: Database, urls: string[
   console.log(`set-up: ${n} consented customers routed to agents in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return waIds;
 }
+
+/** Per queue, for jobs created since `since`: how many, time waiting for a worker, time running. */
+export async function jobHops(db: Database, since: Date): Promise<{ name: string; n: number; waitP50: number; waitP99: number; runP50: number; runP99: number }[]> {
+  const r = await db.query(
+    `SELECT name, count(*)::int AS n,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM started_on - created_on) * 1000) AS wait_p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM started_on - created_on) * 1000) AS wait_p99,
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM completed_on - started_on) * 1000) AS run_p50,
+            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM completed_on - started_on) * 1000) AS run_p99
+       FROM pgboss.job WHERE created_on >= $1 AND state = 'completed' GROUP BY name ORDER BY 2 DESC`,
+    [since],
+  );
+  return r.rows.map((x) => ({ name: x.name, n: x.n, waitP50: Number(x.wait_p50), waitP99: Number(x.wait_p99), runP50: Number(x.run_p50), runP99: Number(x.run_p99) }));
+}

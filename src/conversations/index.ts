@@ -68,7 +68,8 @@ export function createConversationsModule(opts: { ports?: (ctx: AppContext) => P
         name: INBOUND_QUEUE,
         retryLimit: 8,
         retryDelaySeconds: 1,
-        concurrency: 2,
+        // I/O-bound (a job is mostly waiting on PostgreSQL): 2 workers capped one instance at ~7 new customers/s (docs/scaling.md).
+        concurrency: 8,
         handler: (data) => handleInbound(d, data.messageId),
       });
       ctx.events.subscribe('message.inbound', INBOUND_QUEUE);
@@ -92,7 +93,8 @@ export function createConversationsModule(opts: { ports?: (ctx: AppContext) => P
           );
         },
       });
-      ctx.events.subscribe('message.status', STATUS_QUEUE);
+      // Only failures matter here: sent/delivered/read (two or three per message) cost no job.
+      ctx.events.subscribe('message.status', STATUS_QUEUE, (e) => e.status === 'failed');
 
       schedulePeriodic(d);
 

@@ -181,7 +181,7 @@ export function createWhatsAppModule(opts: WhatsAppModuleOptions = {}): DomainMo
 
       await ctx.jobs.define<{ eventIds?: number[]; eventId?: number }>({
         name: WEBHOOK_QUEUE,
-        concurrency: 4,
+        concurrency: 8,
         retryLimit: 8,
         retryDelaySeconds: 2,
         // One job per stored batch; each event is processed in its own transaction, in order
