@@ -34,7 +34,8 @@ export async function defineSendJob(d: ConversationDeps): Promise<void> {
     name: SEND_QUEUE,
     retryLimit: 6,
     retryDelaySeconds: 2,
-    concurrency: 2,
+    // The per-number limiter paces the sends; more workers only keep Meta's latency from capping throughput.
+    concurrency: 8,
     handler: async (s) => {
       let row;
       try {

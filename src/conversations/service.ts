@@ -59,7 +59,8 @@ export class ConversationsService implements Domain, AgentsChangedListener {
       name: INBOUND_QUEUE,
       retryLimit: 8,
       retryDelaySeconds: 1,
-      concurrency: 2,
+      // I/O-bound (a job is mostly waiting on PostgreSQL): 2 workers capped one instance at ~7 new customers/s (docs/scaling.md).
+      concurrency: 8,
       handler: (data) => handleInbound(this.deps, data.messageId),
     });
     ctx.events.subscribe('message.inbound', INBOUND_QUEUE);
@@ -70,7 +71,8 @@ export class ConversationsService implements Domain, AgentsChangedListener {
         if (status === 'failed') await closeWindowOnReengagementError(ctx.db.pool, messageId, ctx.clock.now());
       },
     });
-    ctx.events.subscribe('message.status', STATUS_QUEUE);
+    // Only failures matter here: sent/delivered/read (two or three per message) cost no job.
+    ctx.events.subscribe('message.status', STATUS_QUEUE, (e) => e.status === 'failed');
     schedulePeriodic(this.deps);
   }
 

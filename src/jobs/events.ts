@@ -23,11 +23,14 @@ export type EventName = keyof EventMap;
 
 export class DomainEvents {
   private readonly subscribers = new Map<EventName, string[]>();
+  /** Optional per-queue filter: an event the subscriber would ignore costs no job (bench:pipeline). */
+  private readonly filters = new Map<string, (data: never) => boolean>();
 
   constructor(private readonly jobs: JobQueue) {}
 
   /** `queue` must be defined with ctx.jobs.define by the subscribing module. */
-  subscribe<E extends EventName>(event: E, queue: string): void {
+  subscribe<E extends EventName>(event: E, queue: string, only?: (data: EventMap[E]) => boolean): void {
+    if (only) this.filters.set(`${event}>${queue}`, only as (data: never) => boolean);
     const list = this.subscribers.get(event) ?? [];
     if (!list.includes(queue)) list.push(queue);
     this.subscribers.set(event, list);
@@ -35,6 +38,7 @@ export class DomainEvents {
 
   async emit<E extends EventName>(event: E, data: EventMap[E], opts: { client?: Queryable; singletonKey?: string } = {}): Promise<void> {
     for (const queue of this.subscribers.get(event) ?? []) {
+      if (this.filters.get(`${event}>${queue}`)?.(data as never) === false) continue;
       await this.jobs.send(queue, data as object, opts);
     }
   }

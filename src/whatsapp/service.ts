@@ -126,7 +126,7 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
     const { ctx } = this;
     await ctx.jobs.define<{ eventIds?: number[]; eventId?: number }>({
       name: WEBHOOK_QUEUE,
-      concurrency: 4,
+      concurrency: 8,
       retryLimit: 8,
       retryDelaySeconds: 2,
       // One job per stored batch; each event is processed in its own transaction, in order

@@ -1,0 +1,186 @@
+/**
+ * `npm run bench:pipeline` — the whole inbound path under a fixed arrival rate: signed Meta webhooks
+ * (new customers meeting the consent bot, consented customers chatting with their agent) → stored →
+ * consent bot / routing → the reply sent to Meta (simulator) → the HubSpot timeline (simulator).
+ *
+ * The app runs as child processes through its entry points (src/main.ts, src/worker.ts) on one
+ * PostgreSQL: DATABASE_URL when set (a scratch database, dropped afterwards), else an in-memory PGlite
+ * served from its own process (one session: only --instances=1 --workers=inline is meaningful).
+ *
+ * Options: --rate=80 (messages/s) --seconds=20 --mode=new|chat|mixed (default new)
+ *          --workers=inline|separate (default inline) --instances=1|3 (default 1)
+ *          --tier=80 (the number's messages/s at Meta and in the app) --chat-customers=N (default 150)
+ *          --drain=45 (s to wait for the backlog after the load) --cpu-prof (profiles into ./.bench-prof)
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Database } from '../src/db/database.js';
+import { migrate } from '../src/db/migrate.js';
+import { createScratchDatabase } from '../src/db/scratch-database.js';
+import { startCluster, type InstanceProcess } from '../tests/helpers/cluster.js';
+import { startEmbeddedHost } from '../tests/helpers/embedded-host.js';
+import { createWorld, seen, setupWorld, type World } from '../tests/helpers/world.js';
+import { percentile, runArrivals, type Arrival } from './pipeline/load.js';
+import { backlog, jobHops, prepareChatCustomers, waitUntil } from './pipeline/prepare.js';
+import { summariseProfiles } from './pipeline/profile.js';
+
+const opt = (name: string, def: string): string => process.argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1] ?? def;
+const num = (name: string, def: number): number => Number(opt(name, String(def)));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function benchDatabase(): Promise<{ url: string; describe: string; close(): Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const scratch = await createScratchDatabase(process.env.DATABASE_URL, { prefix: 'bench_pl' });
+    return { url: scratch.url, describe: `PostgreSQL server ${new URL(scratch.url).host}`, close: scratch.drop };
+  }
+  const host = await startEmbeddedHost();
+  return { url: host.url, describe: 'embedded PostgreSQL (PGlite, in memory, its own process)', close: host.close };
+}
+
+const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'n/a');
+const line = (k: string, v: string) => console.log(`  ${k.padEnd(40)} ${v}`);
+
+async function main(): Promise<void> {
+  const rate = num('rate', 80);
+  const seconds = num('seconds', 20);
+  const mode = opt('mode', 'new') as 'new' | 'chat' | 'mixed';
+  const workers = opt('workers', 'inline') as 'inline' | 'separate';
+  const instances = num('instances', 1);
+  const tier = num('tier', 80);
+  const drainS = num('drain', 45);
+  const profDir = process.argv.includes('--cpu-prof') ? path.resolve('.bench-prof', String(Date.now())) : undefined;
+  if (!['new', 'chat', 'mixed'].includes(mode) || !['inline', 'separate'].includes(workers) || ![1, 3].includes(instances)) {
+    throw new Error('usage: --mode=new|chat|mixed --workers=inline|separate --instances=1|3');
+  }
+  if (!process.env.DATABASE_URL && (instances !== 1 || workers !== 'inline')) {
+    console.log('note: no DATABASE_URL — PGlite is one session shared over a socket; multi-process figures are not representative');
+  }
+  if (profDir) mkdirSync(profDir, { recursive: true });
+  const runId = randomBytes(3).toString('hex');
+  const db = await benchDatabase();
+  let dbc: Database | undefined;
+  let world: World | undefined;
+  let cluster: InstanceProcess[] = [];
+  try {
+    dbc = await openDatabase({ databaseUrl: db.url, poolMax: 2 });
+    await migrate(dbc);
+    const port = await freePort();
+    world = await createWorld({ appUrl: `http://127.0.0.1:${port}`, throughputMps: tier, logLevel: 'error' });
+    const t0 = Date.now();
+    cluster = await startCluster({
+      databaseUrl: db.url,
+      env: { ...world.env, DB_POOL_MAX: opt('pool', '10') },
+      web: instances,
+      workers: workers === 'separate' ? instances : 0,
+      inlineWorkers: workers === 'inline',
+      firstPort: port,
+      nodeFlags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    });
+    console.log(`bench:pipeline — ${db.describe}; ${instances} instance(s), workers ${workers}; started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    await setupWorld(world);
+    const urls = cluster.filter((c) => c.url).map((c) => c.url!);
+    const chatCustomers = mode === 'new' ? [] : await prepareChatCustomers(world, dbc, urls, num('chat-customers', 150), runId);
+    await waitUntil(async () => (await backlog(dbc!)).total === 0, 60_000);
+    world.hubspot.resetCounters();
+    const metaBefore = world.meta.requests.length;
+
+    console.log(`load: ${rate} msg/s for ${seconds} s, mode ${mode}, number tier ${tier} msg/s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const loadStart = Date.now();
+    const arrivals = await runArrivals({ urls, rate, seconds, mode, runId, chatCustomers, firstNewWaId: 1_000_000 + Math.floor(Math.random() * 8_000_000) });
+    const loadEnd = Date.now();
+    const atEnd = await backlog(dbc);
+    const routedInWindow = await dbc.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE direction = 'in' AND wamid LIKE $1 AND conversation_id IS NOT NULL`,
+      [`wamid.bench.${runId}.%`],
+    );
+    const repliedInWindow = arrivals.filter((a) => a.kind === 'new' && (seen(world!).sendsTo.get(a.waId)?.length ?? 0) > 0).length;
+    const loadAvgEnd = loadavg();
+
+    // Drain: until every new customer has the bot's answer and every message is on the timeline.
+    const done = () => {
+      const s = seen(world!);
+      return arrivals.every((a) => (a.kind === 'chat' || (s.sendsTo.get(a.waId)?.length ?? 0) > 0) && s.communicationsByText(a.token).length > 0);
+    };
+    const drained = await waitUntil(async () => done(), drainS * 1000, 250);
+    const drainedAt = Date.now();
+    const after = await backlog(dbc);
+    const routedFinal = await dbc.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM messages WHERE direction = 'in' AND wamid LIKE $1 AND conversation_id IS NOT NULL`,
+      [`wamid.bench.${runId}.%`],
+    );
+    const hops = await jobHops(dbc, new Date(loadStart));
+    report({ hops, routedFinal: routedFinal.rows[0]!.n, world, arrivals, loadStart, loadEnd, drainedAt, drained, atEnd, after, routed: routedInWindow.rows[0]!.n, repliedInWindow, metaBefore, rate, tier, mode, loadAvgEnd });
+  } finally {
+    await Promise.all(cluster.map((c) => c.kill('SIGTERM')));
+    await world?.close();
+    await dbc?.close();
+    await db.close();
+  }
+  if (profDir) summariseProfiles(profDir);
+}
+
+function report(r: {
+  world: World; arrivals: Arrival[]; loadStart: number; loadEnd: number; drainedAt: number; drained: boolean;
+  atEnd: Awaited<ReturnType<typeof backlog>>; after: Awaited<ReturnType<typeof backlog>>; routed: number; routedFinal: number; repliedInWindow: number;
+  hops: Awaited<ReturnType<typeof jobHops>>; metaBefore: number; rate: number; tier: number; mode: string; loadAvgEnd: number[];
+}): void {
+  const s = seen(r.world);
+  const secs = (r.loadEnd - r.loadStart) / 1000;
+  const acked = r.arrivals.filter((a) => a.status === 200);
+  const news = r.arrivals.filter((a) => a.kind === 'new');
+  const replyLat = news.map((a) => (s.sendsTo.get(a.waId)?.[0]?.at ?? NaN) - a.postedAt).filter(Number.isFinite);
+  const timelineLat = r.arrivals.map((a) => Math.min(...s.communicationsByText(a.token)) - a.postedAt).filter(Number.isFinite);
+  const ackLat = acked.map((a) => a.ackMs!);
+  const replyP99 = percentile(replyLat, 99);
+  const lost = acked.length - r.routedFinal;
+  const metaCalls = r.world.meta.requests.slice(r.metaBefore).filter((q) => q.method === 'POST' && q.path.endsWith('/messages')).length;
+  console.log(`\nresults (${r.arrivals.length} messages offered over ${secs.toFixed(1)} s; load average at the end ${r.loadAvgEnd.map((l) => l.toFixed(2)).join(' ')})`);
+  line('webhooks acknowledged (200)', `${acked.length} / ${r.arrivals.length}   p50 ${ms(percentile(ackLat, 50))}, p99 ${ms(percentile(ackLat, 99))}`);
+  line('sustained: routed during the load', `${(r.routed / secs).toFixed(1)} msg/s   (offered ${(r.arrivals.length / secs).toFixed(1)})`);
+  if (news.length) {
+    line('sustained: bot replies during the load', `${(r.repliedInWindow / secs).toFixed(1)} flows/s   (new customers offered ${(news.length / secs).toFixed(1)}/s)`);
+    line('webhook → bot reply at Meta', `p50 ${ms(percentile(replyLat, 50))}, p99 ${ms(replyP99)}   (${replyLat.length} of ${news.length} answered)`);
+  }
+  line('webhook → HubSpot timeline', `p50 ${ms(percentile(timelineLat, 50))}, p99 ${ms(percentile(timelineLat, 99))}   (${timelineLat.length} of ${r.arrivals.length} logged${r.drained ? '' : ', drain timed out'})`);
+  line('HubSpot calls per message', `${(s.hubspotCalls / r.arrivals.length).toFixed(3)}   (${s.hubspotCalls} calls, ${s.hubspot429} × 429)`);
+  line('Meta send calls / refused', `${metaCalls} / ${s.metaRefused}   (max ${Math.max(0, ...s.sendCallsPerSecond.values())} in one second, tier ${r.tier})`);
+  line('backlog at the end of the load', `${r.atEnd.total} jobs (${r.atEnd.detail}), ${r.atEnd.pendingEvents} webhook events unprocessed`);
+  line('backlog after the drain', `${r.after.total} jobs, ${r.after.pendingEvents} events; drain took ${((r.drainedAt - r.loadEnd) / 1000).toFixed(1)} s`);
+  line('lost (acked, not routed after the drain)', `${Math.max(0, lost)}`);
+  console.log('\njob hops (completed jobs created during the load and drain)');
+  for (const h of r.hops) {
+    line(`  ${h.name}`, `${(h.n / r.arrivals.length).toFixed(2)}/msg   wait p50 ${ms(h.waitP50)} p99 ${ms(h.waitP99)}   run p50 ${ms(h.runP50)} p99 ${ms(h.runP99)}`);
+  }
+  console.log('\ngoals (one instance, this 2-core machine)');
+  if (r.mode === 'new' && r.tier <= 80) {
+    const ok = replyP99 < 1000 && r.atEnd.total < r.rate;
+    line(`new customers at ${r.rate}/s, tier 80: p99 < 1 s, no backlog`, `${ok ? 'OK' : 'MISSED'} (p99 ${ms(replyP99)}, backlog ${r.atEnd.total})`);
+  }
+  if (r.mode === 'new' && r.tier >= 1000) {
+    const flows = r.repliedInWindow / secs;
+    line('tier 1000: ≥ 250 new-customer flows/s', `${flows >= 250 ? 'OK' : 'MISSED'} (${flows.toFixed(1)}/s at ${r.rate}/s offered)`);
+  }
+  line('zero lost', `${lost <= 0 && acked.length === r.arrivals.length ? 'OK' : 'CHECK'}`);
+  line('webhook ack path ≥ 40% of bare Express', 'see npm run bench:webhook (same-run comparison)');
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

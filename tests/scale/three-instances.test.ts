@@ -1,0 +1,138 @@
+// Three app instances (child processes through src/main.ts, job workers inline) on one PostgreSQL —
+// the server when DATABASE_URL is set, else this process's embedded PGlite shared over its socket —
+// under load from new customers; one instance is SIGKILLed mid-way and the survivors finish its work.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Database } from '../../src/db/database.js';
+import { startCluster, type InstanceProcess } from '../helpers/cluster.js';
+import { testDatabase } from '../helpers/db.js';
+import { createWorld, inboundWebhook, postWebhook, seen, setupWorld, type World } from '../helpers/world.js';
+
+const CUSTOMERS = 36;
+const ARRIVALS_PER_SECOND = 12;
+const NUMBER_RATE = 10; // the number's messages/s at Meta (and in every instance's limiter)
+const src = (p: string) => existsSync(new URL(`../../src/${p}`, import.meta.url));
+// A killed instance's running jobs come back within seconds only with the job heartbeat (hardening
+// branch); without it they wait for their expiry (300 s), far beyond a CI test.
+const FAST_RECOVERY = src('jobs/heartbeat.ts');
+// One number's rate across instances needs the limiter shared in PostgreSQL (campaigns branch).
+const SHARED_LIMITS = src('limits/index.ts');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** POSTs like Meta does: until a 200, retrying on another live instance after a refusal or a dead connection. */
+async function deliver(live: () => InstanceProcess[], turn: number, hook: { body: Buffer; signature: string }): Promise<void> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const targets = live();
+    const status = await postWebhook(targets[(turn + attempt) % targets.length]!.url!, hook);
+    if (status === 200) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('webhook never acknowledged');
+}
+
+describe('three instances on one database', () => {
+  let db: Database;
+  let world: World;
+  let cluster: InstanceProcess[] = [];
+  const waIds = Array.from({ length: CUSTOMERS }, (_, i) => `57315${String(4_000_000 + i).padStart(7, '0')}`);
+
+  beforeAll(async () => {
+    db = await testDatabase();
+    const port = await freePort();
+    world = await createWorld({ appUrl: `http://127.0.0.1:${port}`, throughputMps: NUMBER_RATE, logLevel: 'error' });
+    cluster = await startCluster({ databaseUrl: db.url, env: { ...world.env, DB_POOL_MAX: '6' }, web: 3, workers: 0, inlineWorkers: true, firstPort: port });
+    await setupWorld(world);
+    world.hubspot.resetCounters();
+  }, 150_000);
+
+  afterAll(async () => {
+    await Promise.all(cluster.map((c) => c.kill('SIGTERM')));
+    await world?.close();
+    await db?.close();
+  });
+
+  // The SIGKILL needs src/jobs/heartbeat.ts (hardening branch): it happens once that is merged;
+  // until then the three instances run the same load without the kill.
+  const title = FAST_RECOVERY ? 'one killed with SIGKILL mid-way' : 'none killed (needs src/jobs/heartbeat.ts, hardening branch)';
+  test(`under load, ${title}: every message handled once, nothing sent or logged twice, round-robin fair`, async () => {
+    const victim = cluster[2]!;
+    const live = () => cluster.filter((c) => c !== victim || victim.child.exitCode === null && victim.child.signalCode === null);
+    const started = Date.now();
+    const sends: Promise<void>[] = [];
+    for (const [i, waId] of waIds.entries()) {
+      if (FAST_RECOVERY && i === CUSTOMERS / 2) await victim.kill('SIGKILL'); // mid-way, with its jobs in flight
+      sends.push(deliver(live, i, inboundWebhook({ waId, wamid: `wamid.scale.hi.${i}`, text: `Hola, soy el cliente ${i}` })));
+      await new Promise((r) => setTimeout(r, 1000 / ARRIVALS_PER_SECOND));
+    }
+    await Promise.all(sends);
+    if (FAST_RECOVERY) expect(victim.child.signalCode).toBe('SIGKILL');
+
+    // Every acknowledged message: one consent prompt to its customer.
+    await waitFor('the consent bot to answer every customer', () => waIds.every((w) => (seen(world).sendsTo.get(w)?.length ?? 0) >= 1), 90_000);
+    for (const [i, waId] of waIds.entries()) {
+      sends.push(deliver(live, i, inboundWebhook({ waId, wamid: `wamid.scale.yes.${i}`, text: 'acepto' })));
+    }
+    await Promise.all(sends);
+    const assigned = async () =>
+      (
+        await db.query<{ agent: number; n: number }>(
+          `SELECT cv.assignee_agent_id AS agent, count(*)::int AS n FROM conversations cv JOIN contacts c ON c.id = cv.contact_id
+            WHERE c.wa_id = ANY($1) AND cv.assignee_agent_id IS NOT NULL GROUP BY 1`,
+          [waIds],
+        )
+      ).rows;
+    await waitFor('every customer routed to an agent', async () => (await assigned()).reduce((s, r) => s + r.n, 0) === CUSTOMERS, 90_000);
+    // Both messages of every customer on the HubSpot timeline, and every job done.
+    const inbound = await db.query<{ id: number }>(`SELECT id FROM messages WHERE direction = 'in' AND wamid LIKE 'wamid.scale.%'`);
+    await waitFor('every inbound message on the timeline', () => inbound.rows.every((m) => seen(world).communicationsByRef.has(`wa-msg-${m.id}`)), 90_000);
+    await waitFor('no job left', async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE state IN ('created', 'retry', 'active') LIMIT 1`)).rowCount === 0, 60_000);
+
+    // Processed exactly once: one stored message per wamid, one conversation per customer.
+    expect(inbound.rows).toHaveLength(CUSTOMERS * 2);
+    const convs = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM conversations cv JOIN contacts c ON c.id = cv.contact_id WHERE c.wa_id = ANY($1) GROUP BY cv.contact_id`,
+      [waIds],
+    );
+    expect(convs.rows.map((r) => r.n)).toEqual(Array(CUSTOMERS).fill(1));
+    // No message twice to a customer: each text at most once per recipient.
+    const s = seen(world);
+    for (const waId of waIds) {
+      const texts = (s.sendsTo.get(waId) ?? []).map((m) => m.text);
+      expect(texts.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(texts).size).toBe(texts.length);
+    }
+    // No communication twice in HubSpot, and HubSpot never had to refuse a call.
+    const dupes = [...s.communicationsByRef.entries()].filter(([, at]) => at.length > 1).map(([ref]) => ref);
+    expect(dupes).toEqual([]);
+    expect(s.hubspot429).toBe(0);
+    // Round-robin stays fair over the three agents, whichever instance routed.
+    const counts = (await assigned()).map((r) => r.n);
+    expect(counts).toHaveLength(3);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+    expect(Date.now() - started).toBeLessThan(240_000);
+  }, 300_000);
+
+  // needs src/limits (campaigns branch): each instance paces the number alone until then.
+  (SHARED_LIMITS ? test : test.skip)('no second in which the number sent more than its rate, across instances', () => {
+    const perSecond = [...seen(world).sendCallsPerSecond.values()];
+    expect(perSecond.length).toBeGreaterThan(0);
+    expect(Math.max(...perSecond)).toBeLessThanOrEqual(NUMBER_RATE);
+    expect(seen(world).metaRefused).toBe(0);
+  });
+});
