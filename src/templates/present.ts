@@ -1,5 +1,6 @@
 import { headerMediaFormat, type TemplateComponent } from './placeholders.js';
 import type { TemplateRow } from './repo.js';
+import { rejectionText } from './review-notices.js';
 
 function comp(components: TemplateComponent[], type: string): TemplateComponent | undefined {
   return components.find((c) => String(c.type).toUpperCase() === type);
@@ -15,6 +16,8 @@ export function templateJson(t: TemplateRow) {
     language: t.language,
     category: t.category,
     status: t.status,
+    /** Meta's reason and recommendation when it rejected (or paused/disabled) the template. */
+    review: t.status === 'APPROVED' || t.status === 'PENDING' ? null : reviewOf(t),
     header: header ? { format: String(header.format ?? 'TEXT').toUpperCase(), text: media ? null : (header.text ?? null) } : null,
     body: comp(t.components, 'BODY')?.text ?? '',
     footer: comp(t.components, 'FOOTER')?.text ?? null,
@@ -27,4 +30,11 @@ export function templateJson(t: TemplateRow) {
       example: p.example ?? null,
     })),
   };
+}
+
+function reviewOf(t: TemplateRow): { reason: string | null; recommendation: string | null } | null {
+  const r = rejectionText(t.rejected_reason, t.status_detail);
+  const other = (t.status_detail as { other_info?: { title?: string; description?: string } | null } | null)?.other_info;
+  if (!r.reason && other?.title) return { reason: [other.title, other.description].filter(Boolean).join(': '), recommendation: r.recommendation };
+  return r.reason || r.recommendation ? r : null;
 }

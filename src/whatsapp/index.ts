@@ -6,7 +6,7 @@ import { AppError, forbidden, notFound, validation } from '../http/errors.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import { LocalDiskStorage, MediaUrlSigner, getMediaObject, mediaOfMessage, storedMediaKeys, type MediaKind, type MediaStorage } from '../media/index.js';
 import { resolveEncryptionKey } from '../security/encryption.js';
-import { listApprovedTemplates, syncTemplates, templateJson, type SyncResult } from '../templates/index.js';
+import { listAllTemplates, listApprovedTemplates, syncTemplates, templateJson, type SyncResult } from '../templates/index.js';
 import { connectNumber } from './connect.js';
 import { GraphClient, MetaApiError } from './graph.js';
 import { MEDIA_QUEUE, processWebhookEvent, TEMPLATE_SYNC_QUEUE, WEBHOOK_QUEUE } from './ingest.js';
@@ -137,7 +137,9 @@ function registerApiRoutes(ctx: AppContext, router: Router, channel: WhatsAppCha
 
   router.get('/api/v1/templates', signed, async (req: Request, res: Response) => {
     const n = await numberParam(req);
-    res.json({ templates: (await listApprovedTemplates(ctx.db.pool, n.waba_id)).map(templateJson) });
+    // status=all (templates page): also pending, rejected with Meta's reason, paused (issue 15).
+    const list = req.query.status === 'all' ? listAllTemplates : listApprovedTemplates;
+    res.json({ templates: (await list(ctx.db.pool, n.waba_id)).map(templateJson) });
   });
 
   router.post('/api/v1/templates/sync', signed, async (req: Request, res: Response) => {
