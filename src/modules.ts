@@ -4,6 +4,7 @@ import { hubspotModule } from './hubspot/index.js';
 import { settingsModule } from './settings/index.js';
 import { conversationsModule } from './conversations/index.js';
 import { templatesModule } from './templates/module.js';
+import { remindersModule } from './reminders/index.js';
 
 /** Every domain, in the order they register (later ones may use earlier ones' services). */
-export const modules: DomainModule[] = [whatsappModule, hubspotModule, settingsModule, conversationsModule, templatesModule];
+export const modules: DomainModule[] = [whatsappModule, hubspotModule, settingsModule, conversationsModule, templatesModule, remindersModule];
