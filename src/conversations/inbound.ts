@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import { botFlowBeforeRouting, botFlowTurn } from '../botflow/runner.js';
 import { customerLanguage } from '../consent/language.js';
 import {
   MAX_CONSENT_PROMPTS,
@@ -152,6 +153,9 @@ async function outOfHoursText(t: Turn): Promise<string | null> {
 }
 
 async function openAndRoute(t: Turn, conv: ConversationRow): Promise<ConversationRow> {
+  // ---- bot flow (issue 15, src/botflow/): after consent, before routing; it routes when done ----
+  const withBot = await botFlowBeforeRouting(t, conv);
+  if (withBot) return withBot;
   return routeConversation(t.d, t.c, conv, { now: t.now, settings: t.settings, contactOwnerId: t.contactOwnerId });
 }
 
@@ -318,6 +322,7 @@ export async function handleInbound(d: Deps, messageId: number): Promise<void> {
     }
     if (active) {
       const conv = await attach(t, active);
+      if (await botFlowTurn(t, conv)) return; // ---- bot flow (issue 15): the customer answers a bot step ----
       if (conv.status === 'bot') await consentTurn(t, conv);
       else await continueOpen(t, conv);
       return;

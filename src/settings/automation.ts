@@ -94,8 +94,8 @@ type Input = { reminder?: z.infer<typeof automationInput.reminder>; outOfHoursNo
 
 const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 const LANGUAGE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
-/** HubSpot internal property names: lowercase, digits, underscores. */
-const PROPERTY = /^[a-z][a-z0-9_]{0,99}$/;
+/** Contact properties a collect step may fill: standard ones the HubSpot domain's outbox writes. */
+export const COLLECT_PROPERTIES = ['email', 'phone', 'mobilephone', 'firstname', 'lastname', 'company', 'jobtitle', 'website', 'city', 'country'];
 
 function checkChoice(c: { enabled: boolean; templateName: string | null; language: string | null }, path: string, e: Record<string, string>): void {
   if (c.templateName && !TEMPLATE_NAME.test(c.templateName)) e[`${path}.templateName`] = 'A template name (lowercase letters, digits, underscores)';
@@ -126,7 +126,7 @@ export function validateAutomation(s: Input, knownNumbers: Set<string>, e: Recor
   f.steps.forEach((st, i) => {
     const p = `botFlow.steps.${i}`;
     checkText(st.text, `${p}.text`, e);
-    if (st.type === 'collect' && !PROPERTY.test(st.property)) e[`${p}.property`] = 'A HubSpot contact property name (lowercase, digits, underscores), e.g. company';
+    if (st.type === 'collect' && !COLLECT_PROPERTIES.includes(st.property)) e[`${p}.property`] = `One of the contact properties ${COLLECT_PROPERTIES.join(', ')}`;
     if (st.type !== 'menu') return;
     const titles = new Set<string>();
     st.options.forEach((o, j) => {
