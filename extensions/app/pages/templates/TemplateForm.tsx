@@ -81,7 +81,6 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
     setErrors({});
     setProblem(null);
   };
-  const setButton = (j: number, patch: Partial<ButtonDraft>) => set({ buttons: d.buttons.map((b, i) => (i === j ? { ...b, ...patch } : b)) });
   const vars = variablesOf(d.body);
   const built = useMemo(() => buildComponents(d), [d]);
   const err = (field: string) => (errors[field] ? { error: true, validationMessage: errors[field] } : {});
@@ -135,24 +134,7 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
         />
       ))}
       <Input testId="tpl-footer" name="footer" label="Footer (optional)" value={d.footer} onChange={(v) => set({ footer: v })} {...err('footer')} />
-      {errors.buttons ? <Text testId="tpl-buttons-error">{errors.buttons}</Text> : null}
-      {d.buttons.map((b, j) => (
-        <Flex key={j} gap="xs" align="end">
-          <Select testId={`tpl-button-${j}-type`} name={`button-${j}-type`} label={`Button ${j + 1}`} value={b.type} options={[{ label: 'Quick reply', value: 'QUICK_REPLY' }, { label: 'Link', value: 'URL' }, { label: 'Call', value: 'PHONE_NUMBER' }]} onChange={(v) => setButton(j, { type: String(v) as ButtonDraft['type'] })} />
-          <Input testId={`tpl-button-${j}-text`} name={`button-${j}-text`} label="Label" value={b.text} onChange={(v) => setButton(j, { text: v })} {...err(`button-${j}-text`)} />
-          {b.type === 'URL' ? <Input testId={`tpl-button-${j}-url`} name={`button-${j}-url`} label="URL ({{1}} only at the end)" value={b.url} onChange={(v) => setButton(j, { url: v })} {...err(`button-${j}-url`)} /> : null}
-          {b.type === 'URL' && variablesOf(b.url).length ? <Input testId={`tpl-button-${j}-example`} name={`button-${j}-example`} label="Example URL" value={b.example} onChange={(v) => setButton(j, { example: v })} {...err(`button-${j}-example`)} /> : null}
-          {b.type === 'PHONE_NUMBER' ? <Input testId={`tpl-button-${j}-phone`} name={`button-${j}-phone`} label="Phone" value={b.phone} onChange={(v) => setButton(j, { phone: v })} {...err(`button-${j}-phone`)} /> : null}
-          <Button testId={`tpl-remove-button-${j}`} size="xs" variant="transparent" onClick={() => set({ buttons: d.buttons.filter((_, i) => i !== j) })}>
-            ✕
-          </Button>
-        </Flex>
-      ))}
-      {d.buttons.length < 10 ? (
-        <Button testId="tpl-add-button" size="xs" variant="secondary" onClick={() => set({ buttons: [...d.buttons, { type: 'QUICK_REPLY', text: '', url: '', example: '', phone: '' }] })}>
-          Add a button
-        </Button>
-      ) : null}
+      <ButtonsEditor buttons={d.buttons} errors={errors} onChange={(buttons) => set({ buttons })} />
       <Text format={{ fontWeight: 'demibold' }}>Preview: what the customer sees</Text>
       <MessagePreview
         testId="tpl-preview"
@@ -168,6 +150,36 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
       <Button testId="tpl-submit" variant="primary" disabled={saving || !d.name.trim() || !d.body.trim()} onClick={() => void submit()}>
         {saving ? 'Submitting…' : 'Submit to Meta for review'}
       </Button>
+    </Flex>
+  );
+}
+
+/** Quick replies, links and a call button (Meta's counts and grouping are checked by the backend lint). */
+function ButtonsEditor({ buttons, errors, onChange }: { buttons: ButtonDraft[]; errors: Record<string, string>; onChange: (b: ButtonDraft[]) => void }) {
+  const d = { buttons };
+  const set = (p: { buttons: ButtonDraft[] }) => onChange(p.buttons);
+  const setButton = (j: number, patch: Partial<ButtonDraft>) => set({ buttons: d.buttons.map((b, i) => (i === j ? { ...b, ...patch } : b)) });
+  const err = (field: string) => (errors[field] ? { error: true, validationMessage: errors[field] } : {});
+  return (
+    <Flex direction="column" gap="xs">
+        {errors.buttons ? <Text testId="tpl-buttons-error">{errors.buttons}</Text> : null}
+        {d.buttons.map((b, j) => (
+          <Flex key={j} gap="xs" align="end">
+            <Select testId={`tpl-button-${j}-type`} name={`button-${j}-type`} label={`Button ${j + 1}`} value={b.type} options={[{ label: 'Quick reply', value: 'QUICK_REPLY' }, { label: 'Link', value: 'URL' }, { label: 'Call', value: 'PHONE_NUMBER' }]} onChange={(v) => setButton(j, { type: String(v) as ButtonDraft['type'] })} />
+            <Input testId={`tpl-button-${j}-text`} name={`button-${j}-text`} label="Label" value={b.text} onChange={(v) => setButton(j, { text: v })} {...err(`button-${j}-text`)} />
+            {b.type === 'URL' ? <Input testId={`tpl-button-${j}-url`} name={`button-${j}-url`} label="URL ({{1}} only at the end)" value={b.url} onChange={(v) => setButton(j, { url: v })} {...err(`button-${j}-url`)} /> : null}
+            {b.type === 'URL' && variablesOf(b.url).length ? <Input testId={`tpl-button-${j}-example`} name={`button-${j}-example`} label="Example URL" value={b.example} onChange={(v) => setButton(j, { example: v })} {...err(`button-${j}-example`)} /> : null}
+            {b.type === 'PHONE_NUMBER' ? <Input testId={`tpl-button-${j}-phone`} name={`button-${j}-phone`} label="Phone" value={b.phone} onChange={(v) => setButton(j, { phone: v })} {...err(`button-${j}-phone`)} /> : null}
+            <Button testId={`tpl-remove-button-${j}`} size="xs" variant="transparent" onClick={() => set({ buttons: d.buttons.filter((_, i) => i !== j) })}>
+              ✕
+            </Button>
+          </Flex>
+        ))}
+        {d.buttons.length < 10 ? (
+          <Button testId="tpl-add-button" size="xs" variant="secondary" onClick={() => set({ buttons: [...d.buttons, { type: 'QUICK_REPLY', text: '', url: '', example: '', phone: '' }] })}>
+            Add a button
+          </Button>
+        ) : null}
     </Flex>
   );
 }
