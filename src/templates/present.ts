@@ -8,6 +8,8 @@ function comp(components: TemplateComponent[], type: string): TemplateComponent 
 
 /** The extension API's view of a template (docs/extension-api.md, GET /api/v1/templates). */
 export function templateJson(t: TemplateRow) {
+  /** Meta's reason and recommendation when it rejected (or paused/disabled) the template; absent otherwise. */
+  const review = t.status === 'APPROVED' || t.status === 'PENDING' ? null : reviewOf(t);
   const header = comp(t.components, 'HEADER');
   const media = headerMediaFormat(t.components);
   const buttons = comp(t.components, 'BUTTONS')?.buttons ?? [];
@@ -16,8 +18,7 @@ export function templateJson(t: TemplateRow) {
     language: t.language,
     category: t.category,
     status: t.status,
-    /** Meta's reason and recommendation when it rejected (or paused/disabled) the template. */
-    review: t.status === 'APPROVED' || t.status === 'PENDING' ? null : reviewOf(t),
+    ...(review ? { review } : {}),
     header: header ? { format: String(header.format ?? 'TEXT').toUpperCase(), text: media ? null : (header.text ?? null) } : null,
     body: comp(t.components, 'BODY')?.text ?? '',
     footer: comp(t.components, 'FOOTER')?.text ?? null,

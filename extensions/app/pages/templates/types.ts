@@ -12,7 +12,8 @@ export interface TemplateView {
   language: string;
   category: string | null;
   status: TemplateStatus;
-  review: { reason: string | null; recommendation: string | null } | null;
+  /** Absent unless Meta rejected, paused or disabled it. */
+  review?: { reason: string | null; recommendation: string | null } | null;
   header: { format: string; text: string | null } | null;
   body: string;
   footer: string | null;
