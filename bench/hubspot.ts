@@ -18,7 +18,6 @@ import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
-import { createHubSpotModule } from '../src/hubspot/index.js';
 import { loadAppManifest } from '../src/hubspot/manifest.js';
 import { TIMELINE_EVENT_QUEUE } from '../src/hubspot/timeline.js';
 import { createRuntime } from '../src/server.js';
@@ -90,11 +89,11 @@ async function main(): Promise<void> {
     WHATSAPP_VERIFY_TOKEN: 'bench',
     ENCRYPTION_KEY: randomBytes(32).toString('base64'),
   });
-  const hubspot = () => createHubSpotModule({ lingerMs: LINGER });
+  const domains = { hubspot: { lingerMs: LINGER }, whatsapp: false, conversations: false } as const;
 
   try {
     // ---- 1. install through the real OAuth flow (no workers yet) ----
-    const setup = await createRuntime(config, { db, modules: [hubspot()], work: false });
+    const setup = await createRuntime(config, { db, domains, work: false });
     const { url } = await setup.listen(0, '127.0.0.1');
     const start = await fetch(`${url}/oauth/install`, { redirect: 'manual' });
     sim.approveInstall({ portalId: portal.portalId, userId: 77 });
@@ -139,7 +138,7 @@ async function main(): Promise<void> {
 
     // ---- 3. the drain ----
     const startedAt = performance.now();
-    const rt = await createRuntime(config, { db, modules: [hubspot()], work: true });
+    const rt = await createRuntime(config, { db, domains, work: true });
     const workersAt = performance.now();
     let loggedAt = 0;
     let doneAt = 0;

@@ -72,12 +72,11 @@ async function serveWorker(): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { openDatabase } = await import('../src/db/database.js');
   const { createRuntime } = await import('../src/server.js');
-  const { whatsappModule } = await import('../src/whatsapp/index.js');
   const dbUrl = process.argv.find((x) => x.startsWith('--db='))!.slice(5);
   const dataDir = process.argv.find((x) => x.startsWith('--data='))!.slice(7);
   const config = loadConfig(benchEnv(dataDir));
   const db = await openDatabase({ databaseUrl: dbUrl, poolMax: 4 });
-  const rt = await createRuntime(config, { db, work: true, ...(flag('only-whatsapp') ? { modules: [whatsappModule] } : {}) });
+  const rt = await createRuntime(config, { db, work: true, ...(flag('only-whatsapp') ? { domains: { hubspot: false, conversations: false } as const } : {}) });
   process.send!({ ready: 'worker' });
   process.on('message', async (m: { cmd?: string }) => {
     if (m.cmd === 'stop') {
@@ -93,7 +92,6 @@ async function serveApp(): Promise<void> {
   const { loadConfig } = await import('../src/config.js');
   const { openDatabase } = await import('../src/db/database.js');
   const { createRuntime } = await import('../src/server.js');
-  const { whatsappModule } = await import('../src/whatsapp/index.js');
 
   const serverUrl = process.env.DATABASE_URL;
   let dbUrl: string | undefined;
@@ -110,7 +108,7 @@ async function serveApp(): Promise<void> {
   const rt = await createRuntime(config, {
     db,
     work: flag('in-process-workers'),
-    ...(flag('only-whatsapp') ? { modules: [whatsappModule] } : {}),
+    ...(flag('only-whatsapp') ? { domains: { hubspot: false, conversations: false } as const } : {}),
   });
   await rt.ctx.db.query(`INSERT INTO portals (id) VALUES ($1) ON CONFLICT DO NOTHING`, [PORTAL_ID]);
   await rt.ctx.db.query(

@@ -8,7 +8,10 @@ import type { Scheduler } from './jobs/scheduler.js';
 import type { Logger } from './logger.js';
 import type { SecretBox } from './security/encryption.js';
 
-/** What every domain service gets: built once in server.ts, passed down explicitly. */
+/**
+ * The infrastructure every domain service gets (built once in server.ts). Domain services are
+ * not in here: they are constructed with typed dependencies in src/composition.ts.
+ */
 export interface AppContext {
   config: Config;
   db: Database;
@@ -19,15 +22,15 @@ export interface AppContext {
   logger: Logger;
   clock: Clock;
   secrets: SecretBox;
-  /** Domain services registered by modules, for other modules to use (see modules.ts). */
-  services: Record<string, unknown>;
 }
 
 /**
- * A domain plugs into the app here: it defines its jobs (ctx.jobs.define), periodic tasks
- * (ctx.scheduler.add), services (ctx.services) and HTTP routes (router).
+ * How a domain plugs into the app (docs/architecture.md, "How to add a domain"): its service is
+ * constructed in src/composition.ts, then the runtime calls `defineJobs` (ctx.jobs.define,
+ * ctx.events.subscribe, ctx.scheduler.add) and `mountRoutes` once each.
  */
-export interface DomainModule {
-  name: string;
-  register(ctx: AppContext, router: Router): Promise<void> | void;
+export interface Domain {
+  readonly name: string;
+  defineJobs?(): Promise<void>;
+  mountRoutes?(router: Router): void;
 }

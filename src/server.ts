@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import type { Server } from 'node:http';
-import type { AppContext, DomainModule } from './app-context.js';
+import type { AppContext } from './app-context.js';
+import { compose, type DomainOptions, type Services } from './composition.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -10,7 +11,6 @@ import { DomainEvents } from './jobs/events.js';
 import { JobQueue } from './jobs/queue.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { createLogger, type Logger } from './logger.js';
-import { modules as defaultModules } from './modules.js';
 import { resolveEncryptionKey, SecretBox } from './security/encryption.js';
 
 export interface RuntimeOptions {
@@ -18,7 +18,8 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Use an already open database (tests, several instances on one database). */
   db?: Database;
-  modules?: DomainModule[];
+  /** Which domains run (all by default) and their options; fakes at a seam in tests. */
+  domains?: DomainOptions;
   /** Start job workers and the periodic scheduler (default true). */
   work?: boolean;
   schedulerIntervalMs?: number;
@@ -26,6 +27,13 @@ export interface RuntimeOptions {
 
 export interface Runtime {
   ctx: AppContext;
+  /** Every domain service, typed (src/composition.ts). */
+  services: Services;
+  /**
+   * Resolves once nothing is left to do: no job queued (due within `horizonSeconds`) or running.
+   * Tests await it before asserting that something did NOT happen.
+   */
+  idle(opts?: { timeoutMs?: number; horizonSeconds?: number }): Promise<void>;
   app: Express;
   listen(port?: number, host?: string): Promise<{ url: string; port: number }>;
   /** Graceful stop: no new requests, running jobs finish, the pool closes. */
@@ -46,15 +54,19 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const jobs = new JobQueue(db, logger, { work: opts.work !== false });
     const scheduler = new Scheduler(db, clock, logger);
     const events = new DomainEvents(jobs);
-    const ctx: AppContext = { config, db, jobs, scheduler, events, logger, clock, secrets, services: {} };
-    const app = await createHttpApp(ctx, opts.modules ?? defaultModules);
+    const ctx: AppContext = { config, db, jobs, scheduler, events, logger, clock, secrets };
+    const { services, domains } = compose(ctx, opts.domains);
+    for (const d of domains) await d.defineJobs?.();
+    const app = await createHttpApp(ctx, domains);
     await jobs.start();
     if (opts.work !== false) scheduler.start(opts.schedulerIntervalMs);
 
     let closing: Promise<void> | undefined;
     return {
       ctx,
+      services,
       app,
+      idle: (o) => jobs.idle(o),
       listen(port = config.port, host = '0.0.0.0') {
         return new Promise((resolve, reject) => {
           server = app.listen(port, host, () => {

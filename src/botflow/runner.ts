@@ -1,11 +1,11 @@
 import type { PoolClient } from 'pg';
 import type { ContactRow } from '../contacts/contacts-repo.js';
 import { assignTo, routeConversation } from '../conversations/assignment.js';
-import type { Deps } from '../conversations/deps.js';
+import type { BotFlowHooks, ConversationDeps } from '../conversations/deps.js';
 import { SEND_QUEUE, type AutoSend } from '../conversations/outbound.js';
 import { addEvent, updateConversation } from '../conversations/repo.js';
 import type { ConversationRow, MessageRow } from '../conversations/types.js';
-import { hubspotApp } from '../hubspot/index.js';
+import type { ContactPropertyWriter } from '../seams.js';
 import type { BotRoute, BotStep } from '../settings/automation.js';
 import { isAvailable, type AgentRow } from '../settings/agents.js';
 import type { Language, Settings } from '../settings/types.js';
@@ -14,7 +14,7 @@ import { FLOW_TEXT, retryMessage, stepMessage, understand, wantsAgent, type Lang
 
 /** The inbound turn the conversations domain hands over (its `Turn`). */
 export interface FlowTurn {
-  d: Deps;
+  d: ConversationDeps;
   c: PoolClient;
   msg: MessageRow;
   contact: ContactRow;
@@ -114,7 +114,7 @@ async function advance(t: FlowTurn, conv: ConversationRow, steps: BotStep[], fro
  * Hook before routing (consent given, or a consented customer's new conversation): with a bot flow
  * on, the conversation stays with the bot and the flow starts; returns it, or null to route now.
  */
-export async function botFlowBeforeRouting(t: FlowTurn, conv: ConversationRow): Promise<ConversationRow | null> {
+async function beforeRouting(t: FlowTurn, conv: ConversationRow): Promise<ConversationRow | null> {
   const flow = t.settings.botFlow;
   if (!flow?.enabled || !flow.steps.length) return null;
   const started = await t.c.query(
@@ -129,7 +129,7 @@ export async function botFlowBeforeRouting(t: FlowTurn, conv: ConversationRow): 
 }
 
 /** Hook for a customer message on a conversation: true when the bot flow handled it. */
-export async function botFlowTurn(t: FlowTurn, conv: ConversationRow): Promise<boolean> {
+async function flowTurn(properties: ContactPropertyWriter, t: FlowTurn, conv: ConversationRow): Promise<boolean> {
   if (conv.status !== 'bot') return false;
   const r = await t.c.query<Session>(`SELECT * FROM bot_flow_sessions WHERE conversation_id = $1 AND state = 'running' FOR UPDATE`, [conv.id]);
   const session = r.rows[0];
@@ -160,10 +160,22 @@ export async function botFlowTurn(t: FlowTurn, conv: ConversationRow): Promise<b
   await t.c.query(`UPDATE bot_flow_sessions SET answers = $2, updated_at = $3 WHERE conversation_id = $1`, [conv.id, JSON.stringify(answers), t.now]);
   if (step.type === 'collect' && got.kind === 'value') {
     // Durable, in this transaction: the HubSpot domain's property outbox writes it to the contact.
-    await hubspotApp(t.d.ctx).enqueueContactProperties(t.c, { portalId: conv.portal_id, contactId: conv.contact_id, properties: { [step.property]: got.value } });
+    await properties.enqueueContactProperties(t.c, { portalId: conv.portal_id, contactId: conv.contact_id, properties: { [step.property]: got.value } });
   }
   const chosen = got.kind === 'option' ? got.route : ((await t.c.query<{ route: BotRoute | null }>('SELECT route FROM bot_flow_sessions WHERE conversation_id = $1', [conv.id])).rows[0]?.route ?? { to: 'pool' });
   if (got.kind === 'option') await t.c.query(`UPDATE bot_flow_sessions SET route = $2 WHERE conversation_id = $1`, [conv.id, JSON.stringify(got.route)]);
   await advance(t, conv, steps, session.step + 1, [], chosen);
   return true;
+}
+
+/** The bot flow, handed to the conversations domain's inbound path (built in src/composition.ts). */
+export class BotFlowRunner implements BotFlowHooks {
+  constructor(private readonly deps: { properties: ContactPropertyWriter }) {}
+
+  beforeRouting(t: FlowTurn, conv: ConversationRow): Promise<ConversationRow | null> {
+    return beforeRouting(t, conv);
+  }
+  turn(t: FlowTurn, conv: ConversationRow): Promise<boolean> {
+    return flowTurn(this.deps.properties, t, conv);
+  }
 }

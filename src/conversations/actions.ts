@@ -4,13 +4,13 @@ import { z } from 'zod';
 import { botText, recordConsent } from '../consent/index.js';
 import { getContactByHubSpotId, upsertWhatsAppContact, type ContactRow } from '../contacts/contacts-repo.js';
 import type { Queryable } from '../db/database.js';
-import { AppError, forbidden, notFound, validation, zodDetails } from '../http/errors.js';
+import { AppError, forbidden, notFound, validation, zodDetails } from '../errors.js';
 import { agentByUser, agentName, requireAgent, type AgentRow } from '../settings/agents.js';
 import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hours.js';
 import type { Settings } from '../settings/types.js';
 import { assignTo, routeConversation } from './assignment.js';
-import type { Deps } from './deps.js';
-import type { OutboundContent } from './ports.js';
+import type { ConversationDeps } from './deps.js';
+import type { OutboundContent } from '../whatsapp/types.js';
 import {
   activeConversation,
   addEvent,
@@ -19,8 +19,8 @@ import {
   getConversation,
   insertConversation,
   updateConversation,
-  windowFromMessages,
 } from './repo.js';
+import { canReply, windowClosedError, windowFromMessages } from './window.js';
 import type { ConversationRow, MessageRow } from './types.js';
 import { contactJson, conversationJson, messageJson, messagesJson, type ApiConversation, type ApiMessage } from './view.js';
 
@@ -73,7 +73,7 @@ const pageQuery = z.object({
 });
 
 export class ConversationActions {
-  constructor(private readonly d: Deps) {}
+  constructor(private readonly d: ConversationDeps) {}
 
   private get db() {
     return this.d.ctx.db;
@@ -110,7 +110,7 @@ export class ConversationActions {
     const q = parse(pageQuery, query, 'The query');
     const contact = await getContactByHubSpotId(this.q, caller.portalId, hubspotContactId);
     if (!contact) {
-      const info = await this.d.ports.lookupHubSpotContact(caller.portalId, hubspotContactId).catch(() => undefined);
+      const info = await this.d.directory.lookupHubSpotContact(caller.portalId, hubspotContactId).catch(() => undefined);
       if (info === null) throw notFound('No such contact in this HubSpot account');
       return {
         contact: { waId: null, phone: info?.phone ?? null, consent: info?.consentOptedIn ? 'granted' : 'unknown', optedOut: false },
@@ -139,25 +139,12 @@ export class ConversationActions {
     return {
       contact: contactJson(contact),
       conversation: conv ? await conversationJson(this.q, conv, this.now()) : null,
-      messages: await messagesJson(this.q, this.d.ports, page),
+      messages: await messagesJson(this.q, this.d.sender, page),
       nextCursor: more && page[0] ? `c_${page[0].id}` : null,
     };
   }
 
   // ---------------------------------------------------------------- sending
-
-  private windowClosed(expires: Date | null, settings: Settings): AppError {
-    if (!expires) {
-      return new AppError(409, 'WINDOW_CLOSED', 'The customer has not written on this number in the last 24 hours. Send a template to reopen the conversation.');
-    }
-    const tz = settings.businessHours.timeZone;
-    const t = DateTime.fromJSDate(expires, { zone: tz });
-    const n = DateTime.fromJSDate(this.now(), { zone: tz });
-    const when = t.hasSame(n, 'day') ? t.toFormat('HH:mm') : t.toFormat('yyyy-LL-dd HH:mm');
-    return new AppError(409, 'WINDOW_CLOSED', `The 24-hour window closed at ${when}. Send a template to reopen the conversation.`, {
-      windowExpiresAt: expires.toISOString(),
-    });
-  }
 
   /**
    * After a rep's message went out: the conversation now waits on the customer (`pending`); one is
@@ -214,9 +201,9 @@ export class ConversationActions {
     }
     const settings = await this.d.settings.get(caller.portalId);
     const expires = conv.status === 'resolved' ? await windowFromMessages(this.q, contact.id, conv.phone_number_id) : conv.window_expires_at;
-    if (!expires || expires.getTime() <= this.now().getTime()) throw this.windowClosed(expires, settings);
+    if (!canReply(expires, this.now())) throw windowClosedError(expires, this.now(), settings.businessHours.timeZone);
     const me = await this.callerAgent(caller);
-    const row = await this.d.ports.send({
+    const row = await this.d.sender.send({
       portalId: caller.portalId,
       contactId: contact.id,
       phoneNumberId: conv.phone_number_id,
@@ -227,12 +214,12 @@ export class ConversationActions {
       content: { kind: 'text', text },
     });
     await this.afterRepSend(contact, row, me, caller, settings);
-    return { message: await messageJson(this.q, this.d.ports, row) };
+    return { message: await messageJson(this.q, this.d.sender, row) };
   }
 
   /** A HubSpot contact we have no row for, whose consent HubSpot records: a local contact to send to. */
   private async contactFromHubSpot(caller: Caller, hubspotContactId: string): Promise<ContactRow | undefined> {
-    const info = await this.d.ports.lookupHubSpotContact(caller.portalId, hubspotContactId).catch(() => undefined);
+    const info = await this.d.directory.lookupHubSpotContact(caller.portalId, hubspotContactId).catch(() => undefined);
     if (info === null) throw notFound('No such contact in this HubSpot account');
     if (!info?.phone || !info.consentOptedIn) return undefined;
     const now = this.now();
@@ -265,7 +252,7 @@ export class ConversationActions {
     const me = await this.callerAgent(caller);
     const active = await activeConversation(this.q, contact.id, b.phoneNumberId);
     const content: OutboundContent = { kind: 'template', name: b.templateName, language: b.language, parameters: b.parameters };
-    const row = await this.d.ports.send({
+    const row = await this.d.sender.send({
       portalId: caller.portalId,
       contactId: contact.id,
       phoneNumberId: b.phoneNumberId,
@@ -276,7 +263,7 @@ export class ConversationActions {
       content,
     });
     const conv = await this.afterRepSend(contact, row, me, caller, settings);
-    return { message: await messageJson(this.q, this.d.ports, row), conversation: await conversationJson(this.q, conv, this.now()) };
+    return { message: await messageJson(this.q, this.d.sender, row), conversation: await conversationJson(this.q, conv, this.now()) };
   }
 
   // ---------------------------------------------------------------- assign, transfer, resolve
@@ -346,13 +333,13 @@ export class ConversationActions {
 
     let customerMessage: ApiMessage | null = null;
     const contact = (await this.db.query<ContactRow>('SELECT * FROM contacts WHERE id = $1', [conv.contact_id])).rows[0]!;
-    const windowOpen = conv.window_expires_at !== null && conv.window_expires_at.getTime() > now.getTime();
+    const windowOpen = canReply(conv.window_expires_at, now);
     if (windowOpen && !contact.opted_out && contact.consent === 'granted') {
       const lang = settings.consent.language;
       const text = b.message?.trim() || botText.transfer(lang, agentName(agent), await this.expectedWait(agent, settings, lang));
       const me = await this.callerAgent(caller);
       try {
-        const row = await this.d.ports.send({
+        const row = await this.d.sender.send({
           portalId: caller.portalId,
           contactId: conv.contact_id,
           phoneNumberId: conv.phone_number_id,
@@ -363,7 +350,7 @@ export class ConversationActions {
           content: { kind: 'text', text },
         });
         await this.db.query('UPDATE conversations SET last_outbound_at = $2 WHERE id = $1', [conv.id, now]);
-        customerMessage = await messageJson(this.q, this.d.ports, row);
+        customerMessage = await messageJson(this.q, this.d.sender, row);
       } catch (err) {
         this.d.ctx.logger.warn({ err, conversationId: conv.id }, 'transfer message to the customer not sent');
       }
@@ -387,7 +374,7 @@ export class ConversationActions {
       if (conv.status === 'resolved') throw validation('This conversation is already resolved', { conversation: 'resolved' });
       const r = await updateConversation(c, conv.id, { status: 'resolved', label, resolved_at: now, waiting_since: null, urgent: false }, now);
       await addEvent(c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'resolved', at: now, agentId: conv.assignee_agent_id, actorUserId: caller.userId, detail: { label } });
-      if (conv.assignee_agent_id) await this.d.ports.completeTask(c, { portalId: conv.portal_id, conversationId: conv.id });
+      if (conv.assignee_agent_id) await this.d.tasks.completeTask(c, { portalId: conv.portal_id, conversationId: conv.id });
       return r;
     });
     return { conversation: await conversationJson(this.q, conv, now) };

@@ -3,8 +3,8 @@ import type { Queryable } from '../db/database.js';
 import { chooseAgent, lockRouting, methodFor } from '../routing/index.js';
 import { canHoldConversations, type AgentRow } from '../settings/agents.js';
 import type { Settings } from '../settings/types.js';
-import type { Deps } from './deps.js';
-import type { TaskRequest } from './ports.js';
+import type { ConversationDeps } from './deps.js';
+import type { TaskRequest } from '../seams.js';
 import { addEvent, customerMessages, updateConversation } from './repo.js';
 import type { ConversationRow } from './types.js';
 
@@ -19,7 +19,7 @@ async function contactLabel(q: Queryable, contactId: number): Promise<string> {
 
 /** F17: a HubSpot task on the contact for the agent (one open task per conversation, updated). */
 export async function notifyAgent(
-  d: Deps,
+  d: ConversationDeps,
   q: Queryable,
   conv: ConversationRow,
   agent: AgentRow,
@@ -51,7 +51,7 @@ export async function notifyAgent(
     subject = `WhatsApp: urgent, the 24-hour window with ${who} closes soon`;
     body = `The 24-hour window closes at ${closes} (${settings.businessHours.timeZone}). Reply before then; afterwards only a template can reach the customer.`;
   }
-  await d.ports.enqueueTask(q, {
+  await d.tasks.enqueueTask(q, {
     portalId: conv.portal_id,
     conversationId: conv.id,
     contactId: conv.contact_id,
@@ -66,7 +66,7 @@ export async function notifyAgent(
 
 /** Writes the assignee, records the event, tells the agent and emits `conversation.assigned`. */
 export async function assignTo(
-  d: Deps,
+  d: ConversationDeps,
   c: Queryable,
   conv: ConversationRow,
   agent: AgentRow,
@@ -96,7 +96,7 @@ export async function assignTo(
  * stays unassigned, waiting since its arrival (the drain hands it out later, oldest first).
  */
 export async function routeConversation(
-  d: Deps,
+  d: ConversationDeps,
   c: Queryable,
   conv: ConversationRow,
   o: { now: Date; settings: Settings; contactOwnerId?: string | null },
@@ -118,11 +118,11 @@ export async function routeConversation(
 }
 
 /** Contact owners for contact_owner routing, looked up before any transaction (HTTP). */
-export async function ownerHints(d: Deps, portalId: number, settings: Settings, items: { contactId: number; phoneNumberId: string }[]) {
+export async function ownerHints(d: ConversationDeps, portalId: number, settings: Settings, items: { contactId: number; phoneNumberId: string }[]) {
   const hints = new Map<number, string | null>();
   for (const it of items) {
     if (hints.has(it.contactId) || methodFor(settings, it.phoneNumberId) !== 'contact_owner') continue;
-    hints.set(it.contactId, await d.ports.contactOwnerId(portalId, it.contactId).catch(() => null));
+    hints.set(it.contactId, await d.directory.contactOwnerId(portalId, it.contactId).catch(() => null));
   }
   return hints;
 }
@@ -131,7 +131,7 @@ export async function ownerHints(d: Deps, portalId: number, settings: Settings, 
  * Hands waiting conversations to available agents, oldest arrival first, until none waits or
  * nobody can take more. Safe to run on several instances at once (routing lock, SKIP LOCKED).
  */
-export async function drainPortal(d: Deps, portalId: number): Promise<number> {
+export async function drainPortal(d: ConversationDeps, portalId: number): Promise<number> {
   const settings = await d.settings.get(portalId);
   const batch = 50;
   let total = 0;
@@ -175,7 +175,7 @@ export async function drainPortal(d: Deps, portalId: number): Promise<number> {
  * Takes the open conversations away from agents who can no longer hold them (deactivated, or out
  * of office today) and puts them back in the queue at their original arrival.
  */
-export async function releaseConversations(d: Deps, portalId: number, agentIds: number[], actorUserId: number | null = null): Promise<number> {
+export async function releaseConversations(d: ConversationDeps, portalId: number, agentIds: number[], actorUserId: number | null = null): Promise<number> {
   if (!agentIds.length) return 0;
   const now = d.ctx.clock.now();
   return d.ctx.db.tx(async (c) => {
@@ -193,7 +193,7 @@ export async function releaseConversations(d: Deps, portalId: number, agentIds: 
 }
 
 /** Agents of a portal whose conversations must be handed over now (deactivated or out of office). */
-export async function agentsToRelease(d: Deps, portalId: number, settings: Settings): Promise<number[]> {
+export async function agentsToRelease(d: ConversationDeps, portalId: number, settings: Settings): Promise<number[]> {
   const r = await d.ctx.db.query<AgentRow>(
     `SELECT a.* FROM agents a WHERE a.portal_id = $1 AND EXISTS (
        SELECT 1 FROM conversations c WHERE c.assignee_agent_id = a.id AND c.status IN ('open', 'pending'))`,

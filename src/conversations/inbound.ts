@@ -1,5 +1,4 @@
 import type { PoolClient } from 'pg';
-import { botFlowBeforeRouting, botFlowTurn } from '../botflow/runner.js';
 import { customerLanguage } from '../consent/language.js';
 import {
   MAX_CONSENT_PROMPTS,
@@ -18,16 +17,17 @@ import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hour
 import { getAgent } from '../settings/agents.js';
 import { SYSTEM_LABELS, type Language, type Settings } from '../settings/types.js';
 import { notifyAgent, routeConversation } from './assignment.js';
-import type { Deps } from './deps.js';
+import type { ConversationDeps } from './deps.js';
 import { enqueueSend } from './outbound.js';
-import type { OutboundContent } from './ports.js';
+import type { OutboundContent } from '../whatsapp/types.js';
 import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
-import { WINDOW_MS, type ConversationRow, type MessageRow } from './types.js';
+import type { ConversationRow, MessageRow } from './types.js';
+import { windowEndAfter } from './window.js';
 
 export const INBOUND_QUEUE = 'conversations.inbound';
 
 interface Turn {
-  d: Deps;
+  d: ConversationDeps;
   c: PoolClient;
   msg: MessageRow;
   contact: ContactRow;
@@ -79,7 +79,7 @@ async function say(t: Turn, conv: ConversationRow | null, purpose: string, text:
 async function mirrorConsent(t: Turn, textVersion: number | null): Promise<void> {
   const r = await t.c.query<ContactRow>('SELECT * FROM contacts WHERE id = $1', [t.contact.id]);
   const fresh = r.rows[0]!;
-  await t.d.ports.mirrorConsent(t.c, {
+  await t.d.consent.mirrorConsent(t.c, {
     portalId: fresh.portal_id,
     contactId: fresh.id,
     consent: fresh.consent,
@@ -121,7 +121,7 @@ async function evidence(t: Turn, conv: ConversationRow | null, decision: Consent
 async function attach(t: Turn, conv: ConversationRow): Promise<ConversationRow> {
   await attachMessage(t.c, t.msg.id, conv.id);
   if (t.msg.type === 'reaction') return conv; // reactions do not move the window (unconfirmed by Meta)
-  const expires = new Date(t.msg.sent_at.getTime() + WINDOW_MS);
+  const expires = windowEndAfter(t.msg.sent_at);
   if (conv.window_expires_at && conv.window_expires_at >= expires) return conv;
   return updateConversation(t.c, conv.id, { window_expires_at: expires, last_inbound_at: t.msg.sent_at, urgent: false, urgent_at: null }, t.now);
 }
@@ -129,7 +129,7 @@ async function attach(t: Turn, conv: ConversationRow): Promise<ConversationRow> 
 async function resolveBySystem(t: Turn, conv: ConversationRow, label: string): Promise<ConversationRow> {
   const r = await updateConversation(t.c, conv.id, { status: 'resolved', label, resolved_at: t.now, waiting_since: null }, t.now);
   await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'resolved', at: t.now, detail: { label, by: 'system' } });
-  if (conv.assignee_agent_id) await t.d.ports.completeTask(t.c, { portalId: conv.portal_id, conversationId: conv.id });
+  if (conv.assignee_agent_id) await t.d.tasks.completeTask(t.c, { portalId: conv.portal_id, conversationId: conv.id });
   return r;
 }
 
@@ -154,7 +154,7 @@ async function outOfHoursText(t: Turn): Promise<string | null> {
 
 async function openAndRoute(t: Turn, conv: ConversationRow): Promise<ConversationRow> {
   // ---- bot flow (issue 15, src/botflow/): after consent, before routing; it routes when done ----
-  const withBot = await botFlowBeforeRouting(t, conv);
+  const withBot = await t.d.botFlow?.beforeRouting(t, conv);
   if (withBot) return withBot;
   return routeConversation(t.d, t.c, conv, { now: t.now, settings: t.settings, contactOwnerId: t.contactOwnerId });
 }
@@ -167,7 +167,7 @@ async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Da
     phoneNumberId: t.msg.phone_number_id,
     status,
     openedAt: t.msg.sent_at,
-    windowExpiresAt: new Date(t.msg.sent_at.getTime() + WINDOW_MS),
+    windowExpiresAt: windowEndAfter(t.msg.sent_at),
     lastInboundAt: t.msg.sent_at,
     waitingSince,
     now: t.now,
@@ -297,13 +297,13 @@ async function keywordTurn(t: Turn, active: ConversationRow | undefined): Promis
  * one transaction that holds the contact's row lock, so a contact's messages never race each other.
  * Everything it sends goes through durable send jobs enqueued in the same transaction.
  */
-export async function handleInbound(d: Deps, messageId: number): Promise<void> {
+export async function handleInbound(d: ConversationDeps, messageId: number): Promise<void> {
   const pre = await getMessage(d.ctx.db.pool, messageId);
   if (!pre || pre.direction !== 'in') return;
   const settings = await d.settings.get(pre.portal_id);
   // HTTP lookups happen before the transaction, never inside it.
   const contactOwnerId =
-    methodFor(settings, pre.phone_number_id) === 'contact_owner' ? await d.ports.contactOwnerId(pre.portal_id, pre.contact_id).catch(() => null) : undefined;
+    methodFor(settings, pre.phone_number_id) === 'contact_owner' ? await d.directory.contactOwnerId(pre.portal_id, pre.contact_id).catch(() => null) : undefined;
 
   await d.ctx.db.tx(async (c) => {
     const contact = (await c.query<ContactRow>('SELECT * FROM contacts WHERE id = $1 FOR UPDATE', [pre.contact_id])).rows[0];
@@ -322,7 +322,7 @@ export async function handleInbound(d: Deps, messageId: number): Promise<void> {
     }
     if (active) {
       const conv = await attach(t, active);
-      if (await botFlowTurn(t, conv)) return; // ---- bot flow (issue 15): the customer answers a bot step ----
+      if (await t.d.botFlow?.turn(t, conv)) return; // ---- bot flow (issue 15): the customer answers a bot step ----
       if (conv.status === 'bot') await consentTurn(t, conv);
       else await continueOpen(t, conv);
       return;

@@ -1,7 +1,7 @@
 import type { Queryable } from '../db/database.js';
-import { AppError } from '../http/errors.js';
-import type { Deps } from './deps.js';
-import type { OutboundContent } from './ports.js';
+import { AppError } from '../errors.js';
+import type { ConversationDeps } from './deps.js';
+import type { OutboundContent } from '../whatsapp/types.js';
 
 export const SEND_QUEUE = 'conversations.send';
 
@@ -25,11 +25,11 @@ const FINAL_CODES = new Set([
 ]);
 
 /** Enqueues the send inside the caller's transaction: it happens only if the transaction commits. */
-export async function enqueueSend(d: Deps, q: Queryable, s: AutoSend): Promise<void> {
+export async function enqueueSend(d: ConversationDeps, q: Queryable, s: AutoSend): Promise<void> {
   await d.ctx.jobs.send(SEND_QUEUE, s, { client: q, singletonKey: s.clientKey });
 }
 
-export async function defineSendJob(d: Deps): Promise<void> {
+export async function defineSendJob(d: ConversationDeps): Promise<void> {
   await d.ctx.jobs.define<AutoSend>({
     name: SEND_QUEUE,
     retryLimit: 6,
@@ -38,7 +38,7 @@ export async function defineSendJob(d: Deps): Promise<void> {
     handler: async (s) => {
       let row;
       try {
-        row = await d.ports.send({
+        row = await d.sender.send({
           portalId: s.portalId,
           contactId: s.contactId,
           phoneNumberId: s.phoneNumberId,

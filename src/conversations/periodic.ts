@@ -1,12 +1,13 @@
+import { urgencyHorizon } from './window.js';
 import { getAgent } from '../settings/agents.js';
 import { businessDate, endOfBusinessDay } from '../settings/business-hours.js';
 import { SYSTEM_LABELS } from '../settings/types.js';
 import { agentsToRelease, drainPortal, notifyAgent, releaseConversations } from './assignment.js';
-import type { Deps } from './deps.js';
+import type { ConversationDeps } from './deps.js';
 import { addEvent } from './repo.js';
 import type { ConversationRow } from './types.js';
 
-async function installedPortals(d: Deps): Promise<number[]> {
+async function installedPortals(d: ConversationDeps): Promise<number[]> {
   const r = await d.ctx.db.query<{ id: number }>(`SELECT id FROM portals WHERE status = 'installed' ORDER BY id`);
   return r.rows.map((x) => Number(x.id));
 }
@@ -18,7 +19,7 @@ async function installedPortals(d: Deps): Promise<number[]> {
  * portal and business date. Conversations waiting for an agent stay queued; bot ones are untouched;
  * a conversation the customer wrote to after the close time stays open.
  */
-export async function closeEndOfDay(d: Deps, portalId: number): Promise<number> {
+export async function closeEndOfDay(d: ConversationDeps, portalId: number): Promise<number> {
   const settings = await d.settings.get(portalId);
   if (!settings.autoClose.enabled) return 0;
   const now = d.ctx.clock.now();
@@ -40,7 +41,7 @@ export async function closeEndOfDay(d: Deps, portalId: number): Promise<number> 
     );
     for (const conv of r.rows) {
       await addEvent(c, { portalId, conversationId: conv.id, kind: 'resolved', at: now, agentId: conv.assignee_agent_id, detail: { label: SYSTEM_LABELS.endOfDay, by: 'system' } });
-      await d.ports.completeTask(c, { portalId, conversationId: conv.id });
+      await d.tasks.completeTask(c, { portalId, conversationId: conv.id });
     }
     return r.rowCount ?? 0;
   });
@@ -50,10 +51,10 @@ export async function closeEndOfDay(d: Deps, portalId: number): Promise<number> 
  * F4: conversations whose window closes within `windowAlertMinutes` become urgent; when the
  * customer is waiting on us (`open`) and an agent has it, the agent gets a task.
  */
-export async function flagUrgent(d: Deps, portalId: number): Promise<number> {
+export async function flagUrgent(d: ConversationDeps, portalId: number): Promise<number> {
   const settings = await d.settings.get(portalId);
   const now = d.ctx.clock.now();
-  const horizon = new Date(now.getTime() + settings.windowAlertMinutes * 60_000);
+  const horizon = urgencyHorizon(now, settings.windowAlertMinutes);
   const n = await d.ctx.db.tx(async (c) => {
     const r = await c.query<ConversationRow>(
       `UPDATE conversations SET urgent = true, urgent_at = $2, updated_at = $2
@@ -74,7 +75,7 @@ export async function flagUrgent(d: Deps, portalId: number): Promise<number> {
 }
 
 /** Hands over the conversations of agents who can no longer hold them, then drains the queue. */
-export async function rebalance(d: Deps, portalId: number): Promise<number> {
+export async function rebalance(d: ConversationDeps, portalId: number): Promise<number> {
   const settings = await d.settings.get(portalId);
   const release = await agentsToRelease(d, portalId, settings);
   await releaseConversations(d, portalId, release);
@@ -84,7 +85,7 @@ export async function rebalance(d: Deps, portalId: number): Promise<number> {
 export const PERIODIC_MS = 60_000;
 
 /** Registers the periodic tasks (once per minute across every instance). */
-export function schedulePeriodic(d: Deps): void {
+export function schedulePeriodic(d: ConversationDeps): void {
   const each = (name: string, fn: (portalId: number) => Promise<unknown>) =>
     d.ctx.scheduler.add({
       name,

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db/database.js';
-import { WINDOW_MS, type ConversationRow, type ConversationStatus, type MessageRow } from './types.js';
+import { type ConversationRow, type ConversationStatus, type MessageRow } from './types.js';
 
 export async function getConversation(q: Queryable, portalId: number, id: number, lock = false): Promise<ConversationRow | undefined> {
   const r = await q.query<ConversationRow>(`SELECT * FROM conversations WHERE portal_id = $1 AND id = $2${lock ? ' FOR UPDATE' : ''}`, [portalId, id]);
@@ -67,19 +67,6 @@ export async function attachMessage(q: Queryable, messageId: number, conversatio
 export async function getMessage(q: Queryable, id: number): Promise<MessageRow | undefined> {
   const r = await q.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id]);
   return r.rows[0];
-}
-
-/**
- * End of the 24-hour window for a contact on a number: Meta's timestamp of the customer's last
- * message + 24 h (reactions do not count: whether they open the window is unconfirmed).
- */
-export async function windowFromMessages(q: Queryable, contactId: number, phoneNumberId: string): Promise<Date | null> {
-  const r = await q.query<{ last: Date | null }>(
-    `SELECT max(sent_at) AS last FROM messages WHERE contact_id = $1 AND phone_number_id = $2 AND direction = 'in' AND type <> 'reaction'`,
-    [contactId, phoneNumberId],
-  );
-  const last = r.rows[0]?.last;
-  return last ? new Date(new Date(last).getTime() + WINDOW_MS) : null;
 }
 
 export async function addEvent(

@@ -31,5 +31,3 @@ export interface ConversationRow {
 
 export type { MessageRow } from '../messages/message-row.js';
 
-/** The 24-hour customer service window (Meta's timestamp of the customer's last message + 24 h). */
-export const WINDOW_MS = 24 * 60 * 60 * 1000;

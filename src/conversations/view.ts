@@ -1,7 +1,8 @@
+import { canReply } from './window.js';
 import type { ContactRow } from '../contacts/contacts-repo.js';
 import type { Queryable } from '../db/database.js';
 import { agentName, type AgentRow } from '../settings/agents.js';
-import type { Ports } from './ports.js';
+import type { MessageSender } from '../seams.js';
 import type { ConversationRow, MessageRow } from './types.js';
 
 /** The extension API's shapes (docs/extension-api.md). Ids are opaque strings (our row ids). */
@@ -40,7 +41,7 @@ const API_TYPES = new Set([
 ]);
 
 export function apiConversation(c: ConversationRow, assignee: AgentRow | null | undefined, now: Date): ApiConversation {
-  const open = c.window_expires_at ? c.window_expires_at.getTime() > now.getTime() : false;
+  const open = canReply(c.window_expires_at, now);
   return {
     id: String(c.id),
     status: c.status,
@@ -71,18 +72,18 @@ function errorOf(m: MessageRow): ApiMessage['error'] {
   return { code: e.code ?? 'UNKNOWN', title: String(e.title ?? e.message ?? 'Failed'), message: String(e.message ?? e.details ?? e.title ?? '') };
 }
 
-export async function messagesJson(q: Queryable, ports: Ports, rows: MessageRow[]): Promise<ApiMessage[]> {
+export async function messagesJson(q: Queryable, sender: MessageSender, rows: MessageRow[]): Promise<ApiMessage[]> {
   const agentIds = [...new Set(rows.map((m) => m.agent_id).filter((x): x is number => x !== null))];
   const agents = new Map<number, AgentRow>();
   if (agentIds.length) {
     for (const a of (await q.query<AgentRow>('SELECT * FROM agents WHERE id = ANY($1::bigint[])', [agentIds])).rows) agents.set(Number(a.id), a);
   }
   const out: ApiMessage[] = [];
-  for (const m of rows) out.push(await messageJson(q, ports, m, agents));
+  for (const m of rows) out.push(await messageJson(q, sender, m, agents));
   return out;
 }
 
-export async function messageJson(q: Queryable, ports: Ports, m: MessageRow, agents?: Map<number, AgentRow>): Promise<ApiMessage> {
+export async function messageJson(q: Queryable, sender: MessageSender, m: MessageRow, agents?: Map<number, AgentRow>): Promise<ApiMessage> {
   let map = agents;
   if (!map) {
     map = new Map();
@@ -92,7 +93,7 @@ export async function messageJson(q: Queryable, ports: Ports, m: MessageRow, age
     }
   }
   const type = m.type === 'interactive_buttons' ? 'interactive' : API_TYPES.has(m.type) ? m.type : 'unsupported';
-  const media = ['image', 'document', 'audio', 'video', 'sticker'].includes(m.type) ? await ports.mediaOf(q, m.id).catch(() => null) : null;
+  const media = ['image', 'document', 'audio', 'video', 'sticker'].includes(m.type) ? await sender.mediaOf(q, m.id).catch(() => null) : null;
   return {
     id: String(m.id),
     direction: m.direction,

@@ -23,6 +23,18 @@ export interface Database {
 
 export class DatabaseUnavailableError extends Error {}
 
+const commitHooks = new WeakMap<object, Array<() => void>>();
+
+/**
+ * Runs `fn` once the transaction `q` belongs to has committed (at once when `q` is not inside a
+ * `db.tx`): wakes local job workers for work that becomes visible only at commit.
+ */
+export function afterCommit(q: Queryable, fn: () => void): void {
+  const hooks = commitHooks.get(q);
+  if (hooks) hooks.push(fn);
+  else fn();
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   /** For the embedded database; undefined keeps it in memory (tests). */
@@ -75,15 +87,20 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     query: (text, values) => pool.query(text, values as unknown[]),
     async tx(fn) {
       const client = await pool.connect();
+      const hooks: Array<() => void> = [];
+      commitHooks.set(client, hooks);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
         await client.query('COMMIT');
+        commitHooks.delete(client);
+        for (const h of hooks) h();
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        commitHooks.delete(client);
         client.release();
       }
     },

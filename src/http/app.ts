@@ -1,7 +1,7 @@
 import express, { type Express, type Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
-import type { AppContext, DomainModule } from '../app-context.js';
+import type { AppContext, Domain } from '../app-context.js';
 import { errorHandler, unknownRoute } from './errors.js';
 
 declare module 'http' {
@@ -19,7 +19,7 @@ const keepRaw = (req: Request, _res: unknown, buf: Buffer) => {
 export const RAW_BODY_PATHS = ['/webhooks/whatsapp'];
 
 /** Builds the HTTP app. Tests call this and use supertest; nothing here listens on a port. */
-export async function createHttpApp(ctx: AppContext, modules: DomainModule[]): Promise<Express> {
+export async function createHttpApp(ctx: AppContext, domains: Domain[]): Promise<Express> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false); // signed URLs are rebuilt from PUBLIC_BASE_URL, never from proxy headers
@@ -57,7 +57,7 @@ export async function createHttpApp(ctx: AppContext, modules: DomainModule[]): P
   });
 
   const router = express.Router();
-  for (const m of modules) await m.register(ctx, router);
+  for (const d of domains) d.mountRoutes?.(router);
   app.use(router);
 
   app.use(unknownRoute);

@@ -1,32 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { AppError, zodDetails } from '../errors.js';
 
-/** A failure the caller can act on: answered as {"error":{"code","message","details"?}}. */
-export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'AppError';
-  }
-}
-
-export const notFound = (what = 'Not found') => new AppError(404, 'NOT_FOUND', what);
-export const validation = (message: string, details?: unknown) => new AppError(422, 'VALIDATION', message, details);
-export const forbidden = (message = 'Forbidden') => new AppError(403, 'FORBIDDEN', message);
-
-/** Field-level messages from a zod error: {"text": "Required", "parameters.0": "..."} */
-export function zodDetails(err: ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const issue of err.issues) {
-    const key = issue.path.length ? issue.path.join('.') : '_';
-    out[key] ??= issue.message;
-  }
-  return out;
-}
+// The domain errors live in src/errors.ts; re-exported for the HTTP infrastructure beside this file.
+export { AppError, forbidden, notFound, validation, zodDetails } from '../errors.js';
 
 export const unknownRoute: RequestHandler = (req, _res, next) => {
   next(new AppError(404, 'NOT_FOUND', `No route ${req.method} ${req.path}`));

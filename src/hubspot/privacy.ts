@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { whatsappSender } from '../whatsapp/index.js';
+import type { MediaFiles } from '../seams.js';
 
 export const PRIVACY_QUEUE = 'hubspot.privacy.delete';
 
@@ -16,10 +16,9 @@ export interface PrivacyDeletionJob {
  * CASCADE) its messages, conversations, media rows, consent rows and queued HubSpot writes — and keep
  * one record without personal data: the consent state and dates, and when the deletion happened.
  */
-export async function deleteContactData(ctx: AppContext, job: PrivacyDeletionJob): Promise<{ contacts: number; messages: number }> {
+export async function deleteContactData(ctx: AppContext, media: MediaFiles | undefined, job: PrivacyDeletionJob): Promise<{ contacts: number; messages: number }> {
   // Stored attachment files live outside the database: their keys are read before the rows go,
   // and the files are erased once the deletion has committed.
-  const channel = ctx.services.whatsappSender ? whatsappSender(ctx) : undefined;
   let mediaKeys: string[] = [];
   const result = await ctx.db.tx(async (c) => {
     const contacts = await c.query<{ id: number; consent: string; consent_at: Date | null; opted_out: boolean; opted_out_at: Date | null }>(
@@ -31,7 +30,7 @@ export async function deleteContactData(ctx: AppContext, job: PrivacyDeletionJob
     if (ids.length) {
       const m = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM messages WHERE contact_id = ANY($1::bigint[])', [ids]);
       messages = m.rows[0]!.n;
-      mediaKeys = (await channel?.storedMediaKeys(c, ids)) ?? [];
+      mediaKeys = (await media?.storedMediaKeys(c, ids)) ?? [];
       await c.query('DELETE FROM contacts WHERE id = ANY($1::bigint[])', [ids]);
     }
     const first = contacts.rows[0];
@@ -57,7 +56,7 @@ export async function deleteContactData(ctx: AppContext, job: PrivacyDeletionJob
   });
   for (const key of mediaKeys) {
     // A file that fails to go is logged, not retried forever: its row (and so every link to it) is gone.
-    await channel!.storage.delete(key).catch((err) => ctx.logger.warn({ err, portalId: job.portalId }, 'could not erase a media file'));
+    await media!.eraseFile(key).catch((err) => ctx.logger.warn({ err, portalId: job.portalId }, 'could not erase a media file'));
   }
   return result;
 }

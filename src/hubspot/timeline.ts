@@ -7,6 +7,7 @@ import { HubSpotApiError, HubSpotInDoubtError, PortalNotConnectedError } from '.
 import type { IdentityResolver } from './identity.js';
 import type { PropertyOutbox } from './property-outbox.js';
 import { CONTACT_PROPERTIES } from './properties.js';
+import type { MediaLinks } from '../seams.js';
 import { communicationBody, REF_RE, type LoggedMessage } from './render.js';
 
 export const TIMELINE_DRAIN_QUEUE = 'hubspot.timeline.drain';
@@ -29,7 +30,10 @@ interface Row extends LoggedMessage {
   contact_id: number;
   hubspot_contact_id: string;
   owner_id: string | null;
+  media_link?: string | null;
 }
+
+const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker']);
 
 /**
  * Timeline logging: every WhatsApp message becomes one HubSpot communication (channel WHATS_APP),
@@ -45,6 +49,8 @@ export class TimelineLogger {
     private readonly core: HubSpotCore,
     private readonly identity: IdentityResolver,
     private readonly properties: PropertyOutbox,
+    /** Links to stored attachments (the WhatsApp domain); without it only public links are shown. */
+    private readonly media?: MediaLinks,
   ) {
     this.drainer = new PortalDrainer(
       (portalId) => this.step(portalId),
@@ -193,24 +199,17 @@ export class TimelineLogger {
         ORDER BY m.sent_at, m.id`,
       [ids],
     );
-    return r.rows.map((x) => ({ ...x, id: Number(x.id), contact_id: Number(x.contact_id) }));
-  }
-
-  private mediaLink(m: Row): string | null {
-    const build = this.ctx.services.mediaLink as ((p: { messageId: number }) => string | null) | undefined;
-    if (typeof build !== 'function') return null;
-    try {
-      return build({ messageId: m.id });
-    } catch {
-      return null;
-    }
+    const rows = r.rows.map((x) => ({ ...x, id: Number(x.id), contact_id: Number(x.contact_id) }));
+    const withMedia = rows.filter((m) => MEDIA_TYPES.has(m.type)).map((m) => m.id);
+    const links = withMedia.length && this.media ? await this.media.timelineLinks(withMedia).catch(() => new Map<number, string>()) : new Map<number, string>();
+    return rows.map((m) => ({ ...m, media_link: links.get(m.id) ?? null }));
   }
 
   private input(m: Row) {
     const properties: Record<string, string> = {
       hs_communication_channel_type: 'WHATS_APP',
       hs_communication_logged_from: 'CRM',
-      hs_communication_body: communicationBody(m, { mediaLink: this.mediaLink(m) }),
+      hs_communication_body: communicationBody(m, { mediaLink: m.media_link ?? null }),
       hs_timestamp: new Date(m.sent_at).toISOString(),
     };
     if (m.owner_id) properties.hubspot_owner_id = m.owner_id;

@@ -1,6 +1,6 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
-import type { Database, Queryable } from '../db/database.js';
+import { afterCommit, type Database, type Queryable } from '../db/database.js';
 
 export interface JobContext {
   id: string;
@@ -50,6 +50,8 @@ export class JobQueue {
   private readonly definitions = new Map<string, JobDefinition<any>>();
   private readonly workerIds = new Map<string, string[]>();
   private started = false;
+  /** Handlers running in this process right now. */
+  private running = 0;
 
   constructor(
     private readonly db: Database,
@@ -104,12 +106,14 @@ export class JobQueue {
         { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
         async (jobs) => {
           for (const job of jobs) {
+            this.running++;
             try {
               await def.handler(job.data, { id: job.id, retryCount: job.retryCount });
             } catch (err) {
               this.logger.warn({ err, queue: def.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
               throw err;
             } finally {
+              this.running--;
               // pg-boss sleeps a polling interval after every fetch unless notified: a worker that
               // just had work asks again at once, so a backlog drains at full speed.
               if (workerId) this.boss.notifyWorker(workerId);
@@ -130,13 +134,37 @@ export class JobQueue {
       startAfter: opts.startAfterSeconds,
       ...(client ? { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } : {}),
     } as any);
-    // Wake a local worker now rather than at its next poll (not inside a transaction: not visible yet).
-    if (!client) this.notify(name);
+    // Wake a local worker now rather than at its next poll; inside a transaction, once it commits.
+    if (client) afterCommit(client, () => this.notify(name));
+    else this.notify(name);
     return id;
   }
 
   notify(name: string): void {
     for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
+  }
+
+  /**
+   * Quiescence: resolves once no job is queued (due within `horizonSeconds`) or running, seen twice
+   * in a row. Dead letters do not count. Throws after `timeoutMs` with what is still busy.
+   */
+  async idle(o: { timeoutMs?: number; horizonSeconds?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (o.timeoutMs ?? 30_000);
+    let quiet = 0;
+    for (;;) {
+      const r = await this.db.query<{ name: string; n: number }>(
+        `SELECT name, count(*)::int AS n FROM pgboss.job
+          WHERE state IN ('created', 'retry', 'active') AND start_after <= now() + make_interval(secs => $1)
+            AND name NOT LIKE '%${DEAD_SUFFIX}'
+          GROUP BY name`,
+        [o.horizonSeconds ?? 5],
+      );
+      if (r.rows.length === 0 && this.running === 0) {
+        if (++quiet >= 2) return;
+      } else quiet = 0;
+      if (Date.now() > deadline) throw new Error(`idle: still busy: ${r.rows.map((x) => `${x.name}×${x.n}`).join(', ') || `${this.running} running`}`);
+      await new Promise((res) => setTimeout(res, 15));
+    }
   }
 
   /** Jobs waiting in a queue's dead-letter queue (for tests and operators). */

@@ -1,39 +1,42 @@
-import type { DomainModule } from '../app-context.js';
-import { settings } from '../settings/index.js';
-import { whatsappSender } from '../whatsapp/index.js';
+import type { AppContext, Domain } from '../app-context.js';
+import type { MessageSender } from '../seams.js';
+import type { SettingsService } from '../settings/index.js';
 import { ReminderService } from './service.js';
 
 export { ReminderService, NOTICE_LEAD_MS, type ReminderDeps } from './service.js';
 
-export interface RemindersModuleOptions {
+export interface RemindersOptions {
   /** Scan period (default one minute); each period runs once across all instances (jobs/scheduler.ts). */
   everyMs?: number;
 }
 
 /** F7: reminders after the agent's last message and out-of-hours notices before the window closes. */
-export function createRemindersModule(opts: RemindersModuleOptions = {}): DomainModule {
-  return {
-    name: 'reminders',
-    register(ctx) {
-      // ---- wiring (the one spot that reaches other domains) ----
-      const service = new ReminderService({
-        db: ctx.db,
-        clock: ctx.clock,
-        logger: ctx.logger,
-        settings: (portalId) => settings(ctx).get(portalId),
-        send: (req) => whatsappSender(ctx).send(req),
-      });
-      // ---- end of wiring ----
-      ctx.scheduler.add({
-        name: 'reminders.scan',
-        everyMs: opts.everyMs ?? 60_000,
-        run: async () => {
-          await service.runReminders();
-          await service.runOutOfHoursNotices();
-        },
-      });
-    },
-  };
-}
+export class RemindersDomain implements Domain {
+  readonly name = 'reminders';
+  readonly service: ReminderService;
 
-export const remindersModule: DomainModule = createRemindersModule();
+  constructor(
+    private readonly ctx: AppContext,
+    deps: { settings: SettingsService; sender: MessageSender },
+    private readonly opts: RemindersOptions = {},
+  ) {
+    this.service = new ReminderService({
+      db: ctx.db,
+      clock: ctx.clock,
+      logger: ctx.logger,
+      settings: (portalId) => deps.settings.get(portalId),
+      send: (req) => deps.sender.send(req),
+    });
+  }
+
+  async defineJobs(): Promise<void> {
+    this.ctx.scheduler.add({
+      name: 'reminders.scan',
+      everyMs: this.opts.everyMs ?? 60_000,
+      run: async () => {
+        await this.service.runReminders();
+        await this.service.runOutOfHoursNotices();
+      },
+    });
+  }
+}

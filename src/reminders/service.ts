@@ -1,6 +1,6 @@
 import type { Clock } from '../clock.js';
 import type { Database, Queryable } from '../db/database.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { MessageRow } from '../messages/message-row.js';
 import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hours.js';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
-import { notFound, validation, zodDetails } from '../http/errors.js';
+import { notFound, validation, zodDetails } from '../errors.js';
 import { businessDate } from './business-hours.js';
 import { isDate } from './schema.js';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validation, zodDetails } from '../http/errors.js';
+import { validation, zodDetails } from '../errors.js';
 import { applyAutomation, automationInput, validateAutomation } from './automation.js';
 import { FALLBACK_METHODS, ROUTING_METHODS, WEEKDAYS, type Settings, type Weekday } from './types.js';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
+import type { AdminCheck } from '../seams.js';
 import { applySettingsInput, validateSettingsInput } from './schema.js';
 import { withDefaults } from './defaults.js';
 import type { Language, Settings } from './types.js';
@@ -8,7 +9,7 @@ import type { Language, Settings } from './types.js';
 const newQuickReplyId = () => `qr_${randomBytes(6).toString('hex')}`;
 
 /** The portal's settings document: defaults filled in, validated on write, consent text versioned. */
-export class SettingsService {
+export class SettingsService implements AdminCheck {
   constructor(private readonly ctx: AppContext) {}
 
   /** Current settings (defaults for anything never saved). Pass the transaction's client inside one. */

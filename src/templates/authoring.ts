@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
-import { AppError, notFound, validation, zodDetails } from '../http/errors.js';
+import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { MetaApiError } from '../whatsapp/graph.js';
 import { portalNumber, type NumberRow } from '../whatsapp/numbers.js';

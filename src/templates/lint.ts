@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 /**
  * The local checks a template must pass before anything is sent to Meta (notes §11: name, limits,

@@ -1,22 +1,22 @@
 import type { Request, Response, Router } from 'express';
-import type { AppContext, DomainModule } from '../app-context.js';
-import { forbidden } from '../http/errors.js';
+import type { AppContext, Domain } from '../app-context.js';
+import { forbidden } from '../errors.js';
 import { idempotent } from '../http/api-idempotency.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
-import { hubspotApp, hubspotInternals } from '../hubspot/index.js';
-import { settings } from '../settings/index.js';
+import type { HubSpotService } from '../hubspot/index.js';
+import type { AdminCheck } from '../seams.js';
 import { TemplateAuthoring } from './authoring.js';
 import { TemplateManagementApi } from './meta-api.js';
 import { templateJson } from './present.js';
 import { drainRejectionNotices, type AdminTaskPort } from './review-notices.js';
 
-export interface TemplatesModuleOptions {
+export interface TemplatesOptions {
   /** How often pending rejection notices become HubSpot tasks (default every minute). */
   noticeEveryMs?: number;
 }
 
 /** The admin's HubSpot owner: the installer's agent row, else the owner of the installer's user. */
-function adminTasks(ctx: AppContext): AdminTaskPort {
+export function adminTasks(ctx: AppContext, hubspot: Pick<HubSpotService, 'owners' | 'core'>): AdminTaskPort {
   return {
     async adminOwnerId(portalId) {
       const r = await ctx.db.query<{ installed_by_user_id: number | null; owner_id: string | null }>(
@@ -26,22 +26,22 @@ function adminTasks(ctx: AppContext): AdminTaskPort {
       const row = r.rows[0];
       if (row?.owner_id) return row.owner_id;
       if (!row?.installed_by_user_id) return null;
-      const owners = await hubspotApp(ctx).listOwners(portalId);
+      const owners = await hubspot.owners(portalId);
       const o = owners.find((x) => x.userId === row.installed_by_user_id);
-      return o ? String(o.id) : null;
+      return o ? o.ownerId : null;
     },
     async createTask(portalId, properties) {
-      return (await hubspotInternals(ctx).core.client(portalId).createTask(properties, [])).id;
+      return (await hubspot.core.client(portalId).createTask(properties, [])).id;
     },
   };
 }
 
-function registerRoutes(ctx: AppContext, router: Router, authoring: TemplateAuthoring): void {
+function registerRoutes(ctx: AppContext, router: Router, authoring: TemplateAuthoring, admins: AdminCheck): void {
   const signed = requireHubSpotSignature(ctx);
   const once = idempotent(ctx);
   const admin = async (req: Request) => {
     const { portalId, userId } = callerOf(req);
-    if (!(await settings(ctx).isAdmin(portalId, userId))) throw forbidden('Only an admin of the app can create or delete templates');
+    if (!(await admins.isAdmin(portalId, userId))) throw forbidden('Only an admin of the app can create or delete templates');
     return portalId;
   };
   router.post('/api/v1/templates', signed, once, async (req: Request, res: Response) => {
@@ -55,29 +55,43 @@ function registerRoutes(ctx: AppContext, router: Router, authoring: TemplateAuth
   });
 }
 
-/** F5 template authoring: POST/DELETE /api/v1/templates and the admin's rejection tasks. */
-export function createTemplatesModule(opts: TemplatesModuleOptions = {}): DomainModule {
-  return {
-    name: 'templates',
-    register(ctx, router) {
-      // ---- wiring (the one spot that reaches other domains) ----
-      const authoring = new TemplateAuthoring({
-        db: ctx.db,
-        logger: ctx.logger,
-        now: () => ctx.clock.now(),
-        meta: new TemplateManagementApi(ctx.config.whatsapp),
-        tokenOf: (n) => ctx.secrets.decrypt(n.access_token_enc),
-      });
-      const hubspot = adminTasks(ctx);
-      // ---- end of wiring ----
-      ctx.scheduler.add({
-        name: 'templates.rejection-tasks',
-        everyMs: opts.noticeEveryMs ?? 60_000,
-        run: async () => void (await drainRejectionNotices({ db: ctx.db, logger: ctx.logger, now: () => ctx.clock.now(), hubspot })),
-      });
-      registerRoutes(ctx, router, authoring);
-    },
-  };
+export interface TemplatesDeps {
+  admins: AdminCheck;
+  /** Rejection notices become HubSpot tasks for the admin; none without it. */
+  hubspot?: AdminTaskPort;
 }
 
-export const templatesModule: DomainModule = createTemplatesModule();
+/** F5 template authoring: POST/DELETE /api/v1/templates and the admin's rejection tasks. */
+export class TemplatesService implements Domain {
+  readonly name = 'templates';
+  readonly authoring: TemplateAuthoring;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly deps: TemplatesDeps,
+    private readonly opts: TemplatesOptions = {},
+  ) {
+    this.authoring = new TemplateAuthoring({
+      db: ctx.db,
+      logger: ctx.logger,
+      now: () => ctx.clock.now(),
+      meta: new TemplateManagementApi(ctx.config.whatsapp),
+      tokenOf: (n) => ctx.secrets.decrypt(n.access_token_enc),
+    });
+  }
+
+  async defineJobs(): Promise<void> {
+    const { ctx } = this;
+    const hubspot = this.deps.hubspot;
+    if (!hubspot) return;
+    ctx.scheduler.add({
+      name: 'templates.rejection-tasks',
+      everyMs: this.opts.noticeEveryMs ?? 60_000,
+      run: async () => void (await drainRejectionNotices({ db: ctx.db, logger: ctx.logger, now: () => ctx.clock.now(), hubspot })),
+    });
+  }
+
+  mountRoutes(router: Router): void {
+    registerRoutes(this.ctx, router, this.authoring, this.deps.admins);
+  }
+}

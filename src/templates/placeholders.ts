@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 
 /** A template component as Meta returns it (HEADER, BODY, FOOTER, BUTTONS…). */
 export interface TemplateComponent {

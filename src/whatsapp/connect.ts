@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
-import { AppError, validation, zodDetails } from '../http/errors.js';
+import { AppError, validation, zodDetails } from '../errors.js';
 import { MetaApiError, type GraphClient } from './graph.js';
 import { TEMPLATE_SYNC_QUEUE } from './ingest.js';
 import { numberByPhoneNumberId, type NumberRow } from './numbers.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppContext } from '../app-context.js';
-import { AppError, notFound, validation } from '../http/errors.js';
+import { AppError, notFound, validation } from '../errors.js';
 import {
   attachmentUsage,
   checkOutboundMedia,

@@ -2,7 +2,7 @@ import axios from 'axios';
 import type { PoolClient } from 'pg';
 import type { AppContext } from '../app-context.js';
 import { getContact, type ContactRow } from '../contacts/contacts-repo.js';
-import { AppError, notFound, validation, zodDetails } from '../http/errors.js';
+import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import { attachmentUsage, chargeAttachment, checkOutboundMedia, formatBytes } from '../media/index.js';
 import { buildTemplateComponents, checkTemplateParameters, findTemplate, renderTemplateText, type TemplateRow } from '../templates/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
@@ -10,6 +10,8 @@ import type { ThroughputLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
+import { checkConsent } from './consent-policy.js';
+import type { SendOptions } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
 
 export const SEND_RETRY_QUEUE = 'whatsapp.send-retry';
@@ -66,7 +68,7 @@ export class Sender {
     return n.throughput_per_second ?? this.ctx.config.whatsapp.throughputPerSecond;
   }
 
-  async send(input: OutboundRequest): Promise<MessageRow> {
+  async send(input: OutboundRequest, opts?: SendOptions): Promise<MessageRow> {
     const parsed = OutboundRequestSchema.safeParse(input);
     if (!parsed.success) {
       const details = zodDetails(parsed.error);
@@ -81,14 +83,22 @@ export class Sender {
     const contact = await getContact(db.pool, req.portalId, req.contactId);
     if (!contact) throw notFound(`Contact ${req.contactId} not found`);
     if (!contact.phone_e164 && !contact.bsuid) throw validation('The contact has no WhatsApp identity', { contactId: 'no phone or user id' });
+    checkConsent(contact, req);
     if (req.clientKey) {
       const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
       if (existing) return existing;
     }
     const built = await this.build(req.content, number, contact);
+    const inserted = await this.store(req, built, opts);
+    if (!inserted) return (await this.byClientKey(db.pool, req.portalId, req.clientKey!))!;
+    return this.attempt(inserted, number, 0);
+  }
+
+  /** The message row (and the caller's `onStored` change) in one transaction; undefined when a concurrent send with the same key won. */
+  private async store(req: OutboundRequest, built: Built, opts: SendOptions | undefined): Promise<MessageRow | undefined> {
     const now = this.ctx.clock.now();
 
-    const inserted = await db.tx(async (c) => {
+    return this.ctx.db.tx(async (c) => {
       const r = await c.query<MessageRow>(
         `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, client_key, direction, type, text, payload,
                                status, sender, agent_id, template_name, sent_at, status_at)
@@ -124,10 +134,9 @@ export class Sender {
         const total = await chargeAttachment(c, { portalId: req.portalId, contactId: req.contactId, bytes: built.attachmentBytes, quotaBytes: quota, at: now });
         if (total === null) throw await this.quotaError(c, req.portalId, req.contactId, built.attachmentBytes, now);
       }
+      await opts?.onStored?.(c, row);
       return row;
     });
-    if (!inserted) return (await this.byClientKey(db.pool, req.portalId, req.clientKey!))!;
-    return this.attempt(inserted, number, 0);
   }
 
   private async quotaError(c: PoolClient, portalId: number, contactId: number, bytes: number, at: Date): Promise<AppError> {

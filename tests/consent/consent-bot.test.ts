@@ -35,7 +35,7 @@ describe('consent bot (F8)', () => {
     await h.close();
   });
 
-  const sentTo = (contactId: number) => h.ports.sent.filter((s) => s.contactId === contactId);
+  const sentTo = (contactId: number) => h.fakes.sent.filter((s) => s.contactId === contactId);
 
   it('greets a new customer with the consent text as accept/decline buttons; accept opens and routes the conversation', async () => {
     const c = await seedContact(h.db);
@@ -85,8 +85,8 @@ describe('consent bot (F8)', () => {
     expect(ev!.text_shown).toContain('https://acme.example/privacidad');
 
     // Mirrored to HubSpot, and the agent's task lists the customer's first messages.
-    expect(h.ports.properties.at(-1)).toMatchObject({ portalId: PORTAL, contactId: c.id, properties: { [P.consent]: 'granted', [P.consentTextVersion]: '1', [P.optedOut]: false } });
-    const task = h.ports.tasks.find((t) => t.conversationId === after!.id && t.kind === 'assigned');
+    expect(h.fakes.properties.at(-1)).toMatchObject({ portalId: PORTAL, contactId: c.id, properties: { [P.consent]: 'granted', [P.consentTextVersion]: '1', [P.optedOut]: false } });
+    const task = h.fakes.tasks.find((t) => t.conversationId === after!.id && t.kind === 'assigned');
     expect(task).toMatchObject({ ownerId: '901' });
     expect(task!.body).toContain('Hola, quiero información del plan');
     expect(task!.body).toContain('y el precio?');
@@ -104,7 +104,7 @@ describe('consent bot (F8)', () => {
     expect(conv).toMatchObject({ status: 'resolved', label: SYSTEM_LABELS.consentDeclined, assignee_agent_id: null });
     expect((await h.db.query('SELECT consent FROM contacts WHERE id = $1', [c.id])).rows[0].consent).toBe('declined');
     expect((await consentHistory(h.db.pool, PORTAL, c.id)).map((e) => e.decision)).toEqual(['declined']);
-    expect(h.ports.tasks.filter((t) => t.contactId === c.id)).toEqual([]);
+    expect(h.fakes.tasks.filter((t) => t.contactId === c.id)).toEqual([]);
     await waitFor(() => sentTo(c.id).some((s) => s.content.kind === 'text' && s.content.text.startsWith('Entendido')));
   });
 

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../src/clock.js';
 import { upsertWhatsAppContact, type ContactRow } from '../../src/contacts/contacts-repo.js';
-import { conversations, createConversationsModule, type ConversationsService } from '../../src/conversations/index.js';
-import { consentPropertyValues, type ConsentMirror, type OutboundRequest, type OwnerInfo, type Ports, type TaskRequest } from '../../src/conversations/ports.js';
+import type { ConversationsService } from '../../src/conversations/index.js';
+import { consentPropertyValues } from '../../src/hubspot/index.js';
+import type { ConsentMirror, ConsentState, ContactDirectory, MessageSender, OwnerInfo, TaskNotifier, TaskRequest } from '../../src/seams.js';
+import type { OutboundRequest } from '../../src/whatsapp/types.js';
 import type { ConversationRow, MessageRow } from '../../src/conversations/types.js';
 import type { Database } from '../../src/db/database.js';
-import { AppError } from '../../src/http/errors.js';
-import { settings, settingsModule, type Settings } from '../../src/settings/index.js';
+import { AppError } from '../../src/errors.js';
+import type { Settings } from '../../src/settings/index.js';
+import { testDatabase } from '../helpers/db.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { signedRequest } from '../helpers/signed.js';
 
@@ -16,16 +19,16 @@ export const PN = '1098765';
 export const PN2 = '2098765';
 
 /**
- * Stands in for the WhatsApp and HubSpot domains in this domain's DB tests: `send` stores the
+ * Fakes at the seams to the WhatsApp and HubSpot domains (src/seams.ts) in this domain's DB tests: `send` stores the
  * outbound message like the real sender (client-key dedupe, status accepted, a wamid) without Meta.
  */
-export class FakePorts implements Ports {
+export class FakeSeams implements MessageSender, ContactDirectory, TaskNotifier, ConsentMirror {
   sent: OutboundRequest[] = [];
   tasks: TaskRequest[] = [];
   /** Consent mirrored to HubSpot, as the HubSpot contact properties it becomes. */
   properties: { portalId: number; contactId: number; properties: Record<string, unknown> }[] = [];
   completed: number[] = [];
-  owners: OwnerInfo[] = [];
+  ownerList: OwnerInfo[] = [];
   contactOwners = new Map<number, string>();
   hubspotContacts = new Map<string, { phone: string | null; consentOptedIn: boolean } | null>();
   /** Makes the next send throw (e.g. a Meta error mapped by the real sender). */
@@ -66,10 +69,10 @@ export class FakePorts implements Ports {
   async mediaOf() {
     return null;
   }
-  async listOwners() {
-    return this.owners;
+  async owners() {
+    return this.ownerList;
   }
-  async mirrorConsent(_q: unknown, p: { portalId: number; contactId: number } & ConsentMirror) {
+  async mirrorConsent(_q: unknown, p: { portalId: number; contactId: number } & ConsentState) {
     this.properties.push({ portalId: p.portalId, contactId: p.contactId, properties: consentPropertyValues(p) });
   }
   async completeTask(_q: unknown, p: { portalId: number; conversationId: number }) {
@@ -94,26 +97,23 @@ export class FakePorts implements Ports {
 export interface Harness {
   rt: TestRuntime;
   db: Database;
-  ports: FakePorts;
+  fakes: FakeSeams;
   svc: ConversationsService;
   close(): Promise<void>;
 }
 
-/** An app instance with only the settings and conversations modules (fake WhatsApp/HubSpot ports). */
-export async function startHarness(o: { clock: Clock; db?: Database; ports?: FakePorts; work?: boolean }): Promise<Harness> {
-  let ports = o.ports;
+/** An app instance with only the settings and conversations domains (fakes at the WhatsApp/HubSpot seams). */
+export async function startHarness(o: { clock: Clock; db?: Database; fakes?: FakeSeams; work?: boolean }): Promise<Harness> {
+  const db = o.db ?? (await testDatabase());
+  const fakes = o.fakes ?? new FakeSeams(db, o.clock);
   const rt = await startTestRuntime({
-    db: o.db,
+    db,
+    ownsDb: !o.db,
     clock: o.clock,
     work: o.work,
-    modules: [
-      settingsModule,
-      createConversationsModule({
-        ports: (ctx) => (ports ??= new FakePorts(ctx.db, o.clock)),
-      }),
-    ],
+    domains: { whatsapp: false, hubspot: false, conversations: { seams: { sender: fakes, directory: fakes, tasks: fakes, consent: fakes } } },
   });
-  return { rt, db: rt.db, ports: ports!, svc: conversations(rt.ctx), close: () => rt.close() };
+  return { rt, db: rt.db, fakes, svc: rt.services.conversations!, close: () => rt.close() };
 }
 
 export async function seedPortal(db: Database, o: { portalId?: number; numbers?: string[] } = {}): Promise<void> {
@@ -216,7 +216,7 @@ export async function conversationOf(db: Database, contactId: number): Promise<C
 }
 
 export async function patchSettings(h: Harness, fn: (s: Settings) => Settings): Promise<Settings> {
-  return settings(h.rt.ctx).patch(PORTAL, fn);
+  return h.rt.services.settings.patch(PORTAL, fn);
 }
 
 /** A signed extension call, timed by the app's (manual) clock. */

@@ -1,6 +1,6 @@
 import { ManualClock } from '../../src/clock.js';
 import { CONTACT_PROPERTIES as P } from '../../src/hubspot/index.js';
-import { AppError } from '../../src/http/errors.js';
+import { AppError } from '../../src/errors.js';
 import { SYSTEM_LABELS } from '../../src/settings/index.js';
 import {
   api,
@@ -57,8 +57,8 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
     await inbound(h, c, { text: 'quiero el plan premium' }, new Date(T0.getTime() + 120_000));
     [conv] = await conversationOf(h.db, c.id);
     expect(conv).toMatchObject({ status: 'open' });
-    expect(h.ports.tasks.filter((t) => t.conversationId === conv!.id).map((t) => t.kind)).toEqual(['assigned', 'customer_reply']);
-    expect(h.ports.tasks.at(-1)!.body).toContain('quiero el plan premium');
+    expect(h.fakes.tasks.filter((t) => t.conversationId === conv!.id).map((t) => t.kind)).toEqual(['assigned', 'customer_reply']);
+    expect(h.fakes.tasks.at(-1)!.body).toContain('quiero el plan premium');
 
     const noLabel = await api(h, 'POST', `/api/v1/conversations/${conv!.id}/resolve`, { body: { label: 'Whatever' } });
     expect(noLabel.status).toBe(422);
@@ -79,7 +79,7 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
   it('window: a free-form reply 23 h after the customer wrote goes out; at 25 h it is refused with WINDOW_CLOSED without calling Meta', async () => {
     const c = await consented();
     await inbound(h, c, { text: 'hola' }, new Date(T0.getTime() - 23 * H)); // Meta timestamp 23 h old
-    const agentSends = () => h.ports.sent.filter((s) => s.sender === 'agent').length;
+    const agentSends = () => h.fakes.sent.filter((s) => s.sender === 'agent').length;
     const sent = agentSends();
     const ok = await api(h, 'POST', `/api/v1/contacts/${c.hubspot_contact_id}/messages`, { userId: 102, body: { text: 'sigo aquí' } });
     expect(ok.status).toBe(201);
@@ -102,7 +102,7 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
     expect(tpl.status).toBe(201);
     expect(tpl.body.message).toMatchObject({ type: 'template', templateName: 'order_update', direction: 'out' });
     expect(tpl.body.conversation).toMatchObject({ status: 'pending', phoneNumberId: PN });
-    expect(h.ports.sent.at(-1)!.content).toEqual({ kind: 'template', name: 'order_update', language: 'es_CO', parameters: ['Ana', '#1234'] });
+    expect(h.fakes.sent.at(-1)!.content).toEqual({ kind: 'template', name: 'order_update', language: 'es_CO', parameters: ['Ana', '#1234'] });
   });
 
   it('GET conversation: contact state, latest conversation, thread newest last, paging', async () => {
@@ -122,7 +122,7 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
     expect(bad.status).toBe(422);
     const unknown = await api(h, 'GET', `/api/v1/contacts/999999/conversation`);
     expect(unknown.body).toEqual({ contact: { waId: null, phone: null, consent: 'unknown', optedOut: false }, conversation: null, messages: [], nextCursor: null });
-    h.ports.hubspotContacts.set('888888', null);
+    h.fakes.hubspotContacts.set('888888', null);
     expect((await api(h, 'GET', `/api/v1/contacts/888888/conversation`)).status).toBe(404);
     // another portal sees nothing of ours
     await h.db.query(`INSERT INTO portals (id) VALUES (778) ON CONFLICT DO NOTHING`);
@@ -137,10 +137,10 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
     await inbound(h, c, { text: 'baja' }, new Date(T0.getTime() + 2000));
     const row = (await h.db.query('SELECT opted_out FROM contacts WHERE id = $1', [c.id])).rows[0];
     expect(row.opted_out).toBe(true);
-    await waitFor(() => h.ports.sent.some((s) => s.contactId === c.id && s.content.kind === 'text' && s.content.text.startsWith('Listo, no te enviaremos')));
+    await waitFor(() => h.fakes.sent.some((s) => s.contactId === c.id && s.content.kind === 'text' && s.content.text.startsWith('Listo, no te enviaremos')));
     await new Promise((r) => setTimeout(r, 300));
-    expect(h.ports.sent.filter((s) => s.contactId === c.id && s.content.kind === 'text' && s.content.text.startsWith('Listo, no te enviaremos'))).toHaveLength(1);
-    expect(h.ports.properties.at(-1)!.properties).toMatchObject({ [P.consent]: 'granted', [P.optedOut]: true });
+    expect(h.fakes.sent.filter((s) => s.contactId === c.id && s.content.kind === 'text' && s.content.text.startsWith('Listo, no te enviaremos'))).toHaveLength(1);
+    expect(h.fakes.properties.at(-1)!.properties).toMatchObject({ [P.consent]: 'granted', [P.optedOut]: true });
 
     const tpl = await api(h, 'POST', `/api/v1/contacts/${c.hubspot_contact_id}/template-messages`, {
       body: { phoneNumberId: PN, templateName: 'order_update', language: 'es_CO', parameters: ['Ana', '#1'] },
@@ -196,7 +196,7 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
     expect(t.status).toBe(200);
     expect(t.body.conversation.assignee.agentId).toBe(String(agents[1]));
     expect(t.body.customerMessage.text).toMatch(/Te estamos comunicando con Agent 2.*Tiempo de espera estimado: unos \d+ minutos/);
-    expect(h.ports.tasks.at(-1)).toMatchObject({ conversationId: conv!.id, kind: 'transferred', ownerId: '902' });
+    expect(h.fakes.tasks.at(-1)).toMatchObject({ conversationId: conv!.id, kind: 'transferred', ownerId: '902' });
 
     const custom = await api(h, 'POST', `/api/v1/conversations/${conv!.id}/transfer`, { userId: 102, body: { agentId: String(agents[0]), message: 'Te paso con facturación' } });
     expect(custom.body.customerMessage).toMatchObject({ text: 'Te paso con facturación', sentBy: 'Agent 2' });
@@ -216,19 +216,19 @@ describe('conversation lifecycle, window and actions (F4, F13, F14, F17)', () =>
   it('replays a repeated Idempotency-Key: one WhatsApp message, same answer', async () => {
     const c = await consented();
     await inbound(h, c, { text: 'hola' }, T0);
-    const before = h.ports.sent.length;
+    const before = h.fakes.sent.length;
     const first = await api(h, 'POST', `/api/v1/contacts/${c.hubspot_contact_id}/messages`, { key: 'k-123', body: { text: 'una vez' } });
     const again = await api(h, 'POST', `/api/v1/contacts/${c.hubspot_contact_id}/messages`, { key: 'k-123', body: { text: 'una vez' } });
     expect(first.status).toBe(201);
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
-    expect(h.ports.sent.length).toBe(before + 1);
+    expect(h.fakes.sent.length).toBe(before + 1);
   });
 
   it('a Meta error from the sender reaches the card as is (e.g. UNDELIVERABLE)', async () => {
     const c = await consented();
     await inbound(h, c, { text: 'hola' }, T0);
-    h.ports.failNext = new AppError(422, 'UNDELIVERABLE', 'This number is not on WhatsApp');
+    h.fakes.failNext = new AppError(422, 'UNDELIVERABLE', 'This number is not on WhatsApp');
     const r = await api(h, 'POST', `/api/v1/contacts/${c.hubspot_contact_id}/messages`, { body: { text: 'x' } });
     expect(r.status).toBe(422);
     expect(r.body.error.code).toBe('UNDELIVERABLE');

@@ -22,7 +22,7 @@ describe('business hours, end of day, urgent window, rebalancing (F4, F12, F13, 
   });
 
   const autoReplies = (contactId: number) =>
-    h.ports.sent.filter((s) => s.contactId === contactId && s.content.kind === 'text' && /fuera de nuestro horario/.test(s.content.text)).map(
+    h.fakes.sent.filter((s) => s.contactId === contactId && s.content.kind === 'text' && /fuera de nuestro horario/.test(s.content.text)).map(
       (s) => (s.content as { text: string }).text,
     );
 
@@ -60,7 +60,7 @@ describe('business hours, end of day, urgent window, rebalancing (F4, F12, F13, 
     clock.set(bog('2026-04-18T11:00:00')); // Saturday
     await inbound(h, c, { text: 'hola' }, clock.now());
     await inbound(h, c, { buttonId: CONSENT_BUTTON.accept, title: 'Acepto' }, clock.now());
-    const text = await waitFor(() => h.ports.sent.find((s) => s.contactId === c.id && s.content.kind === 'text'));
+    const text = await waitFor(() => h.fakes.sent.find((s) => s.contactId === c.id && s.content.kind === 'text'));
     expect((text.content as { text: string }).text).toMatch(/^¡Gracias! Registramos tu autorización\.\n\nGracias por escribirnos\. En este momento estamos fuera/);
   });
 
@@ -123,7 +123,7 @@ describe('business hours, end of day, urgent window, rebalancing (F4, F12, F13, 
     await h.svc.flagUrgent(PORTAL); // (the periodic task may have done it already)
     const [conv] = await conversationOf(h.db, soon.id);
     expect(conv).toMatchObject({ urgent: true });
-    expect(h.ports.tasks.filter((t) => t.conversationId === conv!.id && t.kind === 'urgent_window')).toHaveLength(1);
+    expect(h.fakes.tasks.filter((t) => t.conversationId === conv!.id && t.kind === 'urgent_window')).toHaveLength(1);
     expect((await conversationOf(h.db, later.id))[0]!.urgent).toBe(false);
     expect(await h.svc.flagUrgent(PORTAL)).toBe(0); // flagged once
 

@@ -1,16 +1,16 @@
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import { z } from 'zod';
-import type { DomainModule } from '../../src/app-context.js';
-import { AppError } from '../../src/http/errors.js';
+import type { Domain } from '../../src/app-context.js';
+import { AppError } from '../../src/errors.js';
 import { createLogger } from '../../src/logger.js';
 import { createRuntime } from '../../src/server.js';
 import { testConfig } from '../helpers/config.js';
 import { testDatabase } from '../helpers/db.js';
 
-const probe: DomainModule = {
+const probe: Domain = {
   name: 'probe',
-  register(_ctx, router) {
+  mountRoutes(router) {
     router.post('/probe/echo', (req, res) => {
       const body = z.object({ text: z.string().min(1) }).parse(req.body);
       req.log.info({ accessToken: 'EAAG-secret-token' }, 'echo');
@@ -38,7 +38,7 @@ describe('HTTP app', () => {
 
   beforeAll(async () => {
     db = await testDatabase();
-    runtime = await createRuntime(testConfig(), { db, modules: [probe], logger: createLogger('info', sink) });
+    runtime = await createRuntime(testConfig(), { db, domains: { whatsapp: false, hubspot: false, conversations: false, extra: () => [probe] }, logger: createLogger('info', sink) });
   });
   afterAll(async () => {
     await runtime.close();
@@ -100,7 +100,7 @@ describe('HTTP app', () => {
 
   it('answers /health 503 when the database does not answer', async () => {
     const db2 = await testDatabase();
-    const rt = await createRuntime(testConfig(), { db: db2, modules: [], logger: createLogger('silent') });
+    const rt = await createRuntime(testConfig(), { db: db2, domains: { whatsapp: false, hubspot: false, conversations: false }, logger: createLogger('silent') });
     await rt.ctx.jobs.stop();
     await db2.close();
     const r = await request(rt.app).get('/health');

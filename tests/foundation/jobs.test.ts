@@ -5,7 +5,7 @@ import type { Database } from '../../src/db/database.js';
 import { JobQueue } from '../../src/jobs/queue.js';
 import { createLogger } from '../../src/logger.js';
 import { testDatabase } from '../helpers/db.js';
-import { startTestRuntime } from '../helpers/runtime.js';
+import { NO_DOMAINS, startTestRuntime } from '../helpers/runtime.js';
 
 const WORKER = fileURLToPath(new URL('../helpers/job-worker.ts', import.meta.url));
 
@@ -91,8 +91,8 @@ describe('job queue', () => {
 
   it('runs a periodic task once per period with two app instances on one database', async () => {
     const clock = new ManualClock('2026-11-21T10:00:00Z');
-    const a = await startTestRuntime({ db, clock, modules: [] });
-    const b = await startTestRuntime({ db, clock, modules: [] });
+    const a = await startTestRuntime({ db, clock, domains: NO_DOMAINS });
+    const b = await startTestRuntime({ db, clock, domains: NO_DOMAINS });
     await db.query('CREATE TABLE tick_log (instance TEXT, period TIMESTAMPTZ)');
     for (const rt of [a, b]) {
       rt.ctx.scheduler.add({
@@ -123,7 +123,7 @@ describe('job queue', () => {
   });
 
   it('lets a running job finish on graceful shutdown', async () => {
-    const rt = await startTestRuntime({ db, modules: [] });
+    const rt = await startTestRuntime({ db, domains: NO_DOMAINS });
     let started = false;
     await rt.ctx.jobs.define({
       name: 'test.slow',

@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { whatsappModule } from '../../src/whatsapp/index.js';
 import request from 'supertest';
 import type { Clock } from '../../src/clock.js';
 import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
 import type { Database } from '../../src/db/database.js';
-import { createHubSpotModule, hubspotInternals, type HubSpotOptions } from '../../src/hubspot/index.js';
+import type { HubSpotOptions } from '../../src/hubspot/index.js';
 import { loadAppManifest } from '../../src/hubspot/manifest.js';
 import { createHubSpotSimulator, type HubSpotSimulator, type Portal } from '../../simulators/hubspot/index.js';
 import { TEST_SECRETS } from '../helpers/config.js';
@@ -48,13 +47,12 @@ export async function startApp(
   simUrl: string,
   o: { db?: Database; clock?: Clock; hubspot?: HubSpotOptions; work?: boolean; withWhatsApp?: boolean } = {},
 ): Promise<TestRuntime> {
-  const hubspot = createHubSpotModule({ lingerMs: 30, inDoubtHoldMs: 0, ...o.hubspot });
   return startTestRuntime({
     db: o.db,
     clock: o.clock,
     work: o.work,
     env: { HUBSPOT_API_BASE_URL: simUrl, HUBSPOT_AUTH_BASE_URL: simUrl },
-    modules: o.withWhatsApp ? [whatsappModule, hubspot] : [hubspot],
+    domains: { hubspot: { lingerMs: 30, inDoubtHoldMs: 0, ...o.hubspot }, whatsapp: o.withWhatsApp ? {} : false, conversations: false },
   });
 }
 
@@ -83,7 +81,7 @@ export async function install(rt: TestRuntime, h: SimHandle, portal: Portal, use
 }
 
 export function internals(rt: TestRuntime) {
-  return hubspotInternals(rt.ctx);
+  return rt.services.hubspot!;
 }
 
 let seq = 0;

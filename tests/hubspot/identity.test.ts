@@ -1,6 +1,6 @@
 import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
 import type { Database } from '../../src/db/database.js';
-import { CONTACT_PROPERTIES, hubspotApp } from '../../src/hubspot/index.js';
+import { CONTACT_PROPERTIES } from '../../src/hubspot/index.js';
 import { matchStoredPhone, phoneIdentity, toE164 } from '../../src/hubspot/phone.js';
 import type { Portal } from '../../simulators/hubspot/index.js';
 import { testDatabase } from '../helpers/db.js';
@@ -56,7 +56,7 @@ describe('contact identity', () => {
     const portal = await connected();
     const c = await upsertWhatsAppContact(db.pool, { portalId: portal.portalId, waId: '573001110001', profileName: 'Ana María Ruiz' });
     const ids = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => hubspotApp(i % 2 ? a.ctx : b.ctx).ensureHubSpotContact(portal.portalId, Number(c.id))),
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).services.hubspot!.ensureHubSpotContact(portal.portalId, Number(c.id))),
     );
     expect(new Set(ids).size).toBe(1);
     const contacts = liveContacts(portal);
@@ -72,7 +72,7 @@ describe('contact identity', () => {
     expect(row.hubspot_contact_id).toBe(ids[0]);
     // Later calls answer from our database.
     const calls = h.sim.counters.total;
-    await hubspotApp(a.ctx).ensureHubSpotContact(portal.portalId, Number(c.id));
+    await a.services.hubspot!.ensureHubSpotContact(portal.portalId, Number(c.id));
     expect(h.sim.counters.total).toBe(calls);
   });
 
@@ -87,7 +87,7 @@ describe('contact identity', () => {
     const rec = portal.contacts.get(old.id)!;
     rec.index.forEach((e) => (e.at -= 120_000));
     const c = await upsertWhatsAppContact(db.pool, { portalId: portal.portalId, waId: '573002223344', profileName: 'Luz Pérez' });
-    const hs = await hubspotApp(a.ctx).ensureHubSpotContact(portal.portalId, Number(c.id));
+    const hs = await a.services.hubspot!.ensureHubSpotContact(portal.portalId, Number(c.id));
     expect(hs).toBe(old.id);
     expect(liveContacts(portal)).toHaveLength(1);
     expect(rec.properties).toMatchObject({ firstname: 'Luz', lastname: 'Pérez', [CONTACT_PROPERTIES.phoneE164]: '+573002223344' });
@@ -110,8 +110,8 @@ describe('contact identity', () => {
     const c1 = await upsertWhatsAppContact(db.pool, { portalId: portal.portalId, waId: '551187654321', profileName: 'Joao S' });
     const c2 = await upsertWhatsAppContact(db.pool, { portalId: portal.portalId, waId: '5491123456789', profileName: 'Sofi' });
     const res = await Promise.all([
-      hubspotApp(a.ctx).ensureHubSpotContact(portal.portalId, Number(c1.id)),
-      hubspotApp(a.ctx).ensureHubSpotContact(portal.portalId, Number(c2.id)),
+      a.services.hubspot!.ensureHubSpotContact(portal.portalId, Number(c1.id)),
+      a.services.hubspot!.ensureHubSpotContact(portal.portalId, Number(c2.id)),
     ]);
     expect(res).toEqual([br, ar]);
     expect(portal.contacts.get(br)!.properties.firstname).toBe('João');
@@ -128,7 +128,7 @@ describe('contact identity', () => {
       ids.push(Number(c.id));
     }
     const before = { ...h.sim.counters.byKind };
-    const res = await Promise.all(ids.map((id) => hubspotApp(a.ctx).ensureHubSpotContact(portal.portalId, id)));
+    const res = await Promise.all(ids.map((id) => a.services.hubspot!.ensureHubSpotContact(portal.portalId, id)));
     expect(new Set(res).size).toBe(150);
     const delta = (k: string) => (h.sim.counters.byKind[k] ?? 0) - (before[k] ?? 0);
     expect(delta('contacts.search')).toBe(2);
@@ -139,9 +139,9 @@ describe('contact identity', () => {
   test('a contact deleted in HubSpot is found again or re-created', async () => {
     const portal = await connected();
     const c = await upsertWhatsAppContact(db.pool, { portalId: portal.portalId, waId: '573009990000', profileName: 'Eva' });
-    const first = await hubspotApp(a.ctx).ensureHubSpotContact(portal.portalId, Number(c.id));
+    const first = await a.services.hubspot!.ensureHubSpotContact(portal.portalId, Number(c.id));
     await deleteInHubSpot(h, portal, 'contacts', first);
-    expect(await hubspotApp(a.ctx).contactOwnerId(portal.portalId, Number(c.id))).toBeNull();
+    expect(await a.services.hubspot!.contactOwnerId(portal.portalId, Number(c.id))).toBeNull();
     const second = (await db.query('SELECT hubspot_contact_id FROM contacts WHERE id = $1', [c.id])).rows[0].hubspot_contact_id;
     expect(second).not.toBe(first);
     expect(portal.contacts.get(second)!.archived).toBe(false);

@@ -1,6 +1,5 @@
 import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
-import { whatsappSender } from '../../src/whatsapp/index.js';
-import { CONTACT_PROPERTIES, hubspotApp } from '../../src/hubspot/index.js';
+import { CONTACT_PROPERTIES } from '../../src/hubspot/index.js';
 import type { Portal } from '../../simulators/hubspot/index.js';
 import type { TestRuntime } from '../helpers/runtime.js';
 import { signedRequest } from '../helpers/signed.js';
@@ -36,21 +35,21 @@ async function conversation(portalId: number, contactId: number): Promise<number
 describe('HubSpot services for other domains', () => {
   test('listOwners: owner ids (not user ids), cached', async () => {
     const portal = await connected();
-    const owners = await hubspotApp(rt.ctx).listOwners(portal.portalId);
+    const owners = await rt.services.hubspot!.listOwners(portal.portalId);
     expect(owners).toHaveLength(2);
     const rep = owners.find((o) => o.userId === 902)!;
     expect(rep).toMatchObject({ email: 'rep@shop.example.com', name: 'Rui Rep' });
     expect(rep.ownerId).not.toBe('902');
     expect(rep.id).toBe(rep.ownerId);
     const calls = h.sim.counters.total;
-    await hubspotApp(rt.ctx).listOwners(portal.portalId);
+    await rt.services.hubspot!.listOwners(portal.portalId);
     expect(h.sim.counters.total).toBe(calls);
   });
 
   test('enqueueContactProperties: durable, merged per contact, consent spelled granted/declined/unknown, unknown names dropped', async () => {
     const portal = await connected();
     const c = await upsertWhatsAppContact(rt.db.pool, { portalId: portal.portalId, waId: '573007770001', profileName: 'Nora' });
-    const app = hubspotApp(rt.ctx);
+    const app = rt.services.hubspot!;
     await rt.db.tx(async (q) => {
       await app.enqueueContactProperties(q, { portalId: portal.portalId, contactId: Number(c.id), properties: { [CONTACT_PROPERTIES.consent]: 'opted_in', not_a_property: 'x' } });
       await app.enqueueContactProperties(q, {
@@ -82,7 +81,7 @@ describe('HubSpot services for other domains', () => {
     const owner = [...portal.owners.values()][1]!;
     const c = await upsertWhatsAppContact(rt.db.pool, { portalId: portal.portalId, waId: '573007770002', profileName: 'Iván' });
     const conv = await conversation(portal.portalId, Number(c.id));
-    const app = hubspotApp(rt.ctx);
+    const app = rt.services.hubspot!;
     const task = (subject: string) =>
       rt.db.tx((q) =>
         app.enqueueTask(q, { portalId: portal.portalId, conversationId: conv, contactId: Number(c.id), ownerId: owner.id, subject, body: 'Open the contact to reply.', kind: 'assigned' }),
@@ -130,10 +129,10 @@ describe('HubSpot services for other domains', () => {
     const portal = await connected();
     const { contactId } = await inbound(rt, { portalId: portal.portalId, waId: '573009876543', profileName: 'Olga', text: 'borrar mis datos' });
     await inbound(rt, { portalId: portal.portalId, waId: '573009876543', text: 'gracias' });
-    const hs = await hubspotApp(rt.ctx).ensureHubSpotContact(portal.portalId, contactId);
+    const hs = await rt.services.hubspot!.ensureHubSpotContact(portal.portalId, contactId);
     await rt.db.query(`UPDATE contacts SET consent = 'granted', consent_at = '2026-03-01T10:00:00Z' WHERE id = $1`, [contactId]);
     // An attachment of theirs stored on disk must go with them.
-    const storage = whatsappSender(rt.ctx).storage;
+    const storage = rt.services.whatsapp!.storage;
     const file = await storage.put({ portalId: portal.portalId, bytes: Buffer.from('%PDF-1.4 factura') });
     await rt.db.query(
       `INSERT INTO media_objects (portal_id, contact_id, direction, phone_number_id, mime_type, storage_key, state)

@@ -1,17 +1,17 @@
 import type { Router } from 'express';
 import request from 'supertest';
-import type { AppContext, DomainModule } from '../../src/app-context.js';
+import type { AppContext, Domain } from '../../src/app-context.js';
 import { ManualClock } from '../../src/clock.js';
 import { callerOf, requireHubSpotSignature, signHubSpotV3 } from '../../src/http/signed-request.js';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
+import { NO_DOMAINS, startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { signedParts, signedRequest } from '../helpers/signed.js';
 
 const T0 = Date.parse('2026-04-01T12:00:00Z');
 const clock = new ManualClock(T0);
 
-const probe: DomainModule = {
+const probe = (ctx: AppContext): Domain => ({
   name: 'probe',
-  register(ctx: AppContext, router: Router) {
+  mountRoutes(router: Router) {
     router.use('/api/v1', requireHubSpotSignature(ctx));
     router.get('/api/v1/whoami', (req, res) => {
       res.json({ caller: callerOf(req) });
@@ -23,11 +23,11 @@ const probe: DomainModule = {
       res.json({ ok: true, n: Array.isArray(req.body) ? req.body.length : 0 });
     });
   },
-};
+});
 
 let rt: TestRuntime;
 beforeAll(async () => {
-  rt = await startTestRuntime({ clock, modules: [probe], work: false });
+  rt = await startTestRuntime({ clock, domains: { ...NO_DOMAINS, extra: (ctx) => [probe(ctx)] }, work: false });
   await rt.db.query(`INSERT INTO portals (id, status) VALUES (101, 'installed'), (102, 'uninstalled')`);
 });
 afterAll(async () => {

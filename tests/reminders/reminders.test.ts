@@ -4,7 +4,6 @@
  */
 import { ManualClock } from '../../src/clock.js';
 import { ReminderService } from '../../src/reminders/index.js';
-import { settings } from '../../src/settings/index.js';
 import { upsertTemplate } from '../../src/templates/repo.js';
 import { api, conversationOf, inbound, patchSettings, seedAgents, seedContact, seedPortal, startHarness, type Harness } from '../conversations/helpers.js';
 
@@ -39,7 +38,7 @@ describe('reminders and out-of-hours notices (F7)', () => {
       outOfHoursNotice: { enabled: true, templateName: 'fuera_de_horario', language: 'es' },
     }));
     // Two app instances on the same database.
-    const deps = { db: h.db, clock, logger: h.rt.ctx.logger, settings: (p: number) => settings(h.rt.ctx).get(p), send: (r: any) => h.ports.send(r) };
+    const deps = { db: h.db, clock, logger: h.rt.ctx.logger, settings: (p: number) => h.rt.services.settings.get(p), send: (r: any) => h.fakes.send(r) };
     one = new ReminderService(deps);
     two = new ReminderService(deps);
   });
@@ -47,7 +46,7 @@ describe('reminders and out-of-hours notices (F7)', () => {
     await h.close();
   });
 
-  const templatesTo = (contactId: number, name: string) => h.ports.sent.filter((s) => s.contactId === contactId && s.content.kind === 'template' && s.content.name === name);
+  const templatesTo = (contactId: number, name: string) => h.fakes.sent.filter((s) => s.contactId === contactId && s.content.kind === 'template' && s.content.name === name);
   const events = async (conversationId: number, kind: string) =>
     (await h.db.query('SELECT * FROM conversation_events WHERE conversation_id = $1 AND kind = $2', [conversationId, kind])).rows;
 

@@ -143,7 +143,7 @@ describe('routing methods (F11)', () => {
   it('contact owner first: the HubSpot owner when available, else the fallback method', async () => {
     await patchSettings(h, (s) => ({ ...s, routing: { ...s.routing, method: 'contact_owner' } }));
     const c = await seedContact(h.db, { consent: 'granted' });
-    h.ports.contactOwners.set(c.id, '903');
+    h.fakes.contactOwners.set(c.id, '903');
     expect((await route({ contact: c })).conv.assignee_agent_id).toBe(agents[2]);
 
     await h.db.query('UPDATE conversations SET status = $2 WHERE contact_id = $1', [c.id, 'resolved']);

@@ -10,7 +10,7 @@ describe('settings, agents, owners and me (F12, F15, F16, F21)', () => {
   beforeAll(async () => {
     h = await startHarness({ clock });
     await seedPortal(h.db);
-    h.ports.owners = [
+    h.fakes.ownerList = [
       { ownerId: '901', userId: 101, email: 'ana@acme.co', name: 'Ana Pérez' },
       { ownerId: '902', userId: 102, email: 'carlos@acme.co', name: 'Carlos Ruiz' },
       { ownerId: '903', userId: 103, email: 'lina@acme.co', name: 'Lina Gómez' },
@@ -156,7 +156,7 @@ describe('settings, agents, owners and me (F12, F15, F16, F21)', () => {
     expect((await conversationOf(h.db, d.id))[0]!.assignee_agent_id).toBeNull();
     await api(h, 'PUT', '/api/v1/agents', { body: { agents: [{ ...carlos, available: false }, { ...ana, active: true, available: true }] } });
     expect((await conversationOf(h.db, d.id))[0]!.assignee_agent_id).toBe(Number(ana.agentId));
-    expect(h.ports.tasks.at(-1)).toMatchObject({ kind: 'assigned', ownerId: '901' });
+    expect(h.fakes.tasks.at(-1)).toMatchObject({ kind: 'assigned', ownerId: '901' });
   });
 
   it('rejects unsigned calls', async () => {

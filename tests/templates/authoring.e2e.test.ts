@@ -5,11 +5,6 @@
  */
 import { createMetaSimulator, type MetaSimulator } from '../../simulators/meta/index.js';
 import type { Portal } from '../../simulators/hubspot/index.js';
-import { conversationsModule } from '../../src/conversations/index.js';
-import { hubspotModule } from '../../src/hubspot/index.js';
-import { settingsModule } from '../../src/settings/index.js';
-import { createTemplatesModule } from '../../src/templates/module.js';
-import { whatsappModule } from '../../src/whatsapp/index.js';
 import { TEST_SECRETS } from '../helpers/config.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { signedRequest } from '../helpers/signed.js';
@@ -75,7 +70,7 @@ beforeAll(async () => {
   portal = newPortal(hubspot.sim);
   rt = await startTestRuntime({
     env: { WHATSAPP_API_BASE_URL: server.url, HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_AUTH_BASE_URL: hubspot.url },
-    modules: [whatsappModule, hubspotModule, settingsModule, conversationsModule, createTemplatesModule({ noticeEveryMs: 100 })],
+    domains: { templates: { noticeEveryMs: 100 } },
   });
   const { url } = await rt.listen(0, '127.0.0.1');
   sim.setWebhookUrl(`${url}/webhooks/whatsapp`);

@@ -1,4 +1,4 @@
-import { AppError } from '../../src/http/errors.js';
+import { AppError } from '../../src/errors.js';
 import { assertTemplateLint, lintTemplate, type TemplateDraft } from '../../src/templates/lint.js';
 
 /** The §11.2 example of the notes: passes every rule. */

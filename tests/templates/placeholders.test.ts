@@ -1,4 +1,4 @@
-import { AppError } from '../../src/http/errors.js';
+import { AppError } from '../../src/errors.js';
 import { buildTemplateComponents, checkTemplateParameters, placeholdersOf, renderTemplateText, type TemplateDefinition } from '../../src/templates/index.js';
 
 const promo: TemplateDefinition = {

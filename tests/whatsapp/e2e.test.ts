@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { whatsappSender } from '../../src/whatsapp/index.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { signedRequest } from '../helpers/signed.js';
 import { PHONE_NUMBER_ID, PORTAL_ID, TOKEN, WABA_ID, waitFor } from './helpers.js';
@@ -95,10 +94,12 @@ describe('WhatsApp channel end to end (Meta simulator)', () => {
     const contact = (await rt.db.query(`SELECT * FROM contacts WHERE id = $1`, [msg.contact_id])).rows[0];
     expect(contact).toMatchObject({ phone_e164: '+573001234567', profile_name: 'Camila Díaz' });
 
-    const ch = whatsappSender(rt.ctx);
+    const ch = rt.services.whatsapp!;
     await ch.markRead(PORTAL_ID, PHONE_NUMBER_ID, inbound.wamid);
     expect(s.sim.state.inbound.get(inbound.wamid)?.readByBusiness).toBe(true);
 
+    // The customer accepted the consent (the conversations domain records it): an agent may write.
+    await rt.db.query(`UPDATE contacts SET consent = 'granted' WHERE id = $1`, [contact.id]);
     const reply = await ch.send({ portalId: PORTAL_ID, contactId: Number(contact.id), phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'Sí, en 2 días hábiles.' } });
     expect(reply.status).toBe('accepted');
     expect(s.sim.customer.inbox('573001234567').map((m) => m.text)).toContain('Sí, en 2 días hábiles.');
@@ -116,7 +117,7 @@ describe('WhatsApp channel end to end (Meta simulator)', () => {
     expect(msg).toMatchObject({ type: 'image', text: 'mi factura' });
     const mo = await waitFor(async () => (await rt.db.query(`SELECT * FROM media_objects WHERE message_id = $1 AND state = 'stored'`, [msg.id])).rows[0]);
     expect(mo).toMatchObject({ mime_type: 'image/jpeg', size_bytes: JPEG.length, meta_media_id: sent.mediaId });
-    const media = await whatsappSender(rt.ctx).mediaOf(rt.db.pool, Number(msg.id));
+    const media = await rt.services.whatsapp!.mediaOf(rt.db.pool, Number(msg.id));
     const u = new URL(media!.url);
     const got = await request(rt.app).get(u.pathname + u.search).buffer(true).parse((res, cb) => {
       const chunks: Buffer[] = [];
@@ -131,13 +132,13 @@ describe('WhatsApp channel end to end (Meta simulator)', () => {
   });
 
   it('a free-form message outside the 24-hour window is accepted, then fails with 131047 (window closed)', async () => {
-    const c = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164) VALUES ($1, '573007654321', '+573007654321') RETURNING id`, [PORTAL_ID]);
-    const m = await whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId: Number(c.rows[0].id), phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'hola' } });
+    const c = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) VALUES ($1, '573007654321', '+573007654321', 'granted') RETURNING id`, [PORTAL_ID]);
+    const m = await rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId: Number(c.rows[0].id), phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'hola' } });
     expect(m.status).toBe('accepted');
     const failed = await waitFor(async () => (await rt.db.query(`SELECT status, error FROM messages WHERE id = $1 AND status = 'failed'`, [m.id])).rows[0]);
     expect(failed.error).toMatchObject({ code: 131047, title: 'Re-engagement message', reason: 'WINDOW_CLOSED' });
     // A template reaches the same customer.
-    const t = await whatsappSender(rt.ctx).send({
+    const t = await rt.services.whatsapp!.send({
       portalId: PORTAL_ID,
       contactId: Number(c.rows[0].id),
       phoneNumberId: PHONE_NUMBER_ID,

@@ -1,5 +1,4 @@
-import { AppError } from '../../src/http/errors.js';
-import { whatsappSender } from '../../src/whatsapp/index.js';
+import { AppError } from '../../src/errors.js';
 import { ThroughputLimiter } from '../../src/whatsapp/limiter.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { PHONE_NUMBER_ID, PORTAL_ID, seedNumber, TOKEN, WABA_ID } from './helpers.js';
@@ -28,7 +27,7 @@ beforeAll(async () => {
   s = await startSim({ now: () => Date.now() + simOffsetMs });
   rt = await startTestRuntime({ work: false, env: { WHATSAPP_API_BASE_URL: s.url, ATTACHMENT_QUOTA_MB: '1' } });
   await seedNumber(rt.db, rt.ctx.secrets);
-  const c = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164) VALUES ($1, '573001112233', '+573001112233'), ($1, '573009998877', '+573009998877') RETURNING id`, [PORTAL_ID]);
+  const c = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) VALUES ($1, '573001112233', '+573001112233', 'granted'), ($1, '573009998877', '+573009998877', 'granted') RETURNING id`, [PORTAL_ID]);
   contactId = Number(c.rows[0].id);
   otherContact = Number(c.rows[1].id);
   // The customer wrote: the window is open at Meta.
@@ -52,9 +51,30 @@ afterAll(async () => {
   await s?.close();
 });
 
-describe('whatsappSender(ctx).send', () => {
+describe('WhatsAppService.send', () => {
+  it('enforces consent and opt-out itself: an agent or campaign send is refused, the bot may still prompt', async () => {
+    const c = await rt.db.query(
+      `INSERT INTO contacts (portal_id, wa_id, phone_e164, consent, opted_out) VALUES ($1, '573004440001', '+573004440001', 'unknown', false),
+         ($1, '573004440002', '+573004440002', 'granted', true) RETURNING id`,
+      [PORTAL_ID],
+    );
+    const [unknown, optedOut] = c.rows.map((r) => Number(r.id));
+    const text = (contactId: number, sender: 'agent' | 'campaign' | 'bot') =>
+      rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender, content: { kind: 'text', text: 'hola' } });
+    const before = (await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'out'`)).rows[0].n;
+    await failsWith(text(unknown!, 'agent'), 'NO_CONSENT');
+    await failsWith(text(unknown!, 'campaign'), 'NO_CONSENT');
+    await failsWith(text(optedOut!, 'agent'), 'OPTED_OUT');
+    await failsWith(text(optedOut!, 'campaign'), 'OPTED_OUT');
+    expect((await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'out'`)).rows[0].n).toBe(before);
+    // The consent bot's own prompt is the allowed exception (the customer just wrote).
+    await s.sim.customer.sendText({ from: '573004440001', to: PHONE_NUMBER_ID, text: 'hola' });
+    const prompt = await text(unknown!, 'bot');
+    expect(prompt.status).toBe('accepted');
+  });
+
   it('sends a text: stored out, accepted with the wamid, our message id as callback data', async () => {
-    const m = await whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'Hola, ¿en qué te ayudo?' } });
+    const m = await rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'Hola, ¿en qué te ayudo?' } });
     expect(m).toMatchObject({ direction: 'out', status: 'accepted', type: 'text', text: 'Hola, ¿en qué te ayudo?', sender: 'agent' });
     expect(m.wamid).toMatch(/^wamid\./);
     const sent = s.sim.state.messages.get(m.wamid!)!;
@@ -64,14 +84,14 @@ describe('whatsappSender(ctx).send', () => {
   it('returns the first message for a repeated client key and sends nothing again', async () => {
     const req = { portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent' as const, clientKey: 'k-1', content: { kind: 'text' as const, text: 'once' } };
     const before = s.sim.state.messages.size;
-    const a = await whatsappSender(rt.ctx).send(req);
-    const b = await whatsappSender(rt.ctx).send(req);
+    const a = await rt.services.whatsapp!.send(req);
+    const b = await rt.services.whatsapp!.send(req);
     expect(b.id).toBe(a.id);
     expect(s.sim.state.messages.size).toBe(before + 1);
   });
 
   it('sends a template built from the synced definition (header, body and quick-reply payloads)', async () => {
-    const m = await whatsappSender(rt.ctx).send({
+    const m = await rt.services.whatsapp!.send({
       portalId: PORTAL_ID,
       contactId,
       phoneNumberId: PHONE_NUMBER_ID,
@@ -93,7 +113,7 @@ describe('whatsappSender(ctx).send', () => {
 
   it('checks placeholder values before sending: TEMPLATE_PARAMS', async () => {
     const send = (parameters: string[]) =>
-      whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'template', name: 'order_update', language: 'es_CO', parameters } });
+      rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'template', name: 'order_update', language: 'es_CO', parameters } });
     const count = await failsWith(send(['a', 'b']), 'TEMPLATE_PARAMS');
     expect(count.status).toBe(422);
     expect(count.message).toMatch(/needs 3 parameters, got 2/);
@@ -102,13 +122,13 @@ describe('whatsappSender(ctx).send', () => {
     expect((await failsWith(send(['a', 'b     c', 'd']), 'TEMPLATE_PARAMS')).details).toEqual({ 'parameters.1': 'must not contain more than 4 consecutive spaces' });
     await send(['a', 'b    c', 'd']); // 4 spaces are fine
     await failsWith(
-      whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'template', name: 'order_update', language: 'es', parameters: [] } }),
+      rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'template', name: 'order_update', language: 'es', parameters: [] } }),
       'NOT_FOUND',
     );
   });
 
   it('sends interactive reply buttons and refuses invalid content with VALIDATION', async () => {
-    const m = await whatsappSender(rt.ctx).send({
+    const m = await rt.services.whatsapp!.send({
       portalId: PORTAL_ID,
       contactId,
       phoneNumberId: PHONE_NUMBER_ID,
@@ -118,15 +138,15 @@ describe('whatsappSender(ctx).send', () => {
     expect(m.type).toBe('interactive');
     expect((s.sim.state.messages.get(m.wamid!)!.request as any).interactive.action.buttons).toHaveLength(2);
     await failsWith(
-      whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'bot', content: { kind: 'interactive_buttons', body: 'x', buttons: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, title: `B${i}` })) } }),
+      rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'bot', content: { kind: 'interactive_buttons', body: 'x', buttons: [1, 2, 3, 4].map((i) => ({ id: `b${i}`, title: `B${i}` })) } }),
       'VALIDATION',
     );
-    await failsWith(whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'x'.repeat(4097) } }), 'VALIDATION');
-    await failsWith(whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: '123', sender: 'agent', content: { kind: 'text', text: 'x' } }), 'NOT_FOUND');
+    await failsWith(rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'x'.repeat(4097) } }), 'VALIDATION');
+    await failsWith(rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: '123', sender: 'agent', content: { kind: 'text', text: 'x' } }), 'NOT_FOUND');
   });
 
   it('uploads an attachment (type from the bytes, size limits) and charges the monthly quota when sent', async () => {
-    const ch = whatsappSender(rt.ctx);
+    const ch = rt.services.whatsapp!;
     const up = await ch.uploadMedia({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, bytes: PNG, mimeType: 'image/png', filename: 'a.png' });
     expect(up).toMatchObject({ kind: 'image', mimeType: 'image/png', sizeBytes: PNG.length });
     expect(s.sim.state.media.get(up.mediaId)?.bytes.equals(PNG)).toBe(true);
@@ -147,7 +167,7 @@ describe('whatsappSender(ctx).send', () => {
   });
 
   it('refuses an attachment beyond the contact’s monthly quota with a clear error', async () => {
-    const ch = whatsappSender(rt.ctx);
+    const ch = rt.services.whatsapp!;
     // quota is 1 MB in this test: 600 KB fits once, not twice
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(600 * 1024, 0x20)]);
     const a = await ch.uploadMedia({ portalId: PORTAL_ID, contactId: otherContact, phoneNumberId: PHONE_NUMBER_ID, bytes: pdf, mimeType: 'application/pdf', filename: 'a.pdf' });
@@ -161,8 +181,8 @@ describe('whatsappSender(ctx).send', () => {
   });
 
   it('defers a send hit by the pair rate limit (131056): no sooner than 6 s, then it goes out', async () => {
-    const ch = whatsappSender(rt.ctx);
-    const fresh = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164) VALUES ($1, '573005550001', '+573005550001') RETURNING id`, [PORTAL_ID]);
+    const ch = rt.services.whatsapp!;
+    const fresh = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) VALUES ($1, '573005550001', '+573005550001', 'granted') RETURNING id`, [PORTAL_ID]);
     const cid = Number(fresh.rows[0].id);
     await s.sim.customer.sendText({ from: '573005550001', to: PHONE_NUMBER_ID, text: 'hi' });
     // Meta tolerates bursts of 45 messages in 6 s to one customer; the 46th gets 131056.
@@ -186,8 +206,8 @@ describe('whatsappSender(ctx).send', () => {
 
   it('fails a deferred send as RATE_LIMITED after its last attempt and reports it as a failed status', async () => {
     const { MAX_SEND_ATTEMPTS } = await import('../../src/whatsapp/sender.js');
-    const ch = whatsappSender(rt.ctx);
-    const fresh = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164) VALUES ($1, '573005550002', '+573005550002') RETURNING id`, [PORTAL_ID]);
+    const ch = rt.services.whatsapp!;
+    const fresh = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) VALUES ($1, '573005550002', '+573005550002', 'granted') RETURNING id`, [PORTAL_ID]);
     const cid = Number(fresh.rows[0].id);
     await s.sim.customer.sendText({ from: '573005550002', to: PHONE_NUMBER_ID, text: 'hi' });
     for (let i = 0; i < 45; i++) await ch.send({ portalId: PORTAL_ID, contactId: cid, phoneNumberId: PHONE_NUMBER_ID, sender: 'campaign', content: { kind: 'text', text: `n${i}` } });
@@ -203,7 +223,7 @@ describe('whatsappSender(ctx).send', () => {
     s.sim.revokeToken(TOKEN, 'expired');
     try {
       const err = await failsWith(
-        whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'hola' } }),
+        rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'hola' } }),
         'NUMBER_TOKEN_INVALID',
       );
       expect(err.message).not.toContain(TOKEN);
@@ -213,7 +233,7 @@ describe('whatsappSender(ctx).send', () => {
       expect(failed.rows[0].status).toBe('failed');
       expect(failed.rows[0].error).toMatchObject({ code: 190, reason: 'NUMBER_TOKEN_INVALID' });
       // Further sends are refused before calling Meta.
-      await failsWith(whatsappSender(rt.ctx).send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'x' } }), 'NUMBER_TOKEN_INVALID');
+      await failsWith(rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'x' } }), 'NUMBER_TOKEN_INVALID');
     } finally {
       await rt.db.query(`UPDATE whatsapp_numbers SET token_status = 'valid'`);
     }

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { whatsappSender } from '../../src/whatsapp/index.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { fixture, fixtureNames, jobCount, PHONE_NUMBER_ID, PORTAL_ID, postWebhook, rewriteIds, seedNumber, WABA_ID } from './helpers.js';
 
@@ -12,7 +11,7 @@ async function lastEventIds(n: number): Promise<number[]> {
 
 async function processAll(): Promise<void> {
   const r = await rt.db.query(`SELECT id FROM webhook_events WHERE state = 'pending' ORDER BY id`);
-  for (const { id } of r.rows) await whatsappSender(rt.ctx).processEvent(Number(id));
+  for (const { id } of r.rows) await rt.services.whatsapp!.processEvent(Number(id));
 }
 
 async function outbound(wamid: string): Promise<number> {
@@ -104,7 +103,7 @@ describe('POST /webhooks/whatsapp', () => {
     const res = await postWebhook(rt.app, p);
     expect(res.status).toBe(200);
     const [id] = await lastEventIds(1);
-    const summary: any = await whatsappSender(rt.ctx).processEvent(id!);
+    const summary: any = await rt.services.whatsapp!.processEvent(id!);
     const ev = await rt.db.query(`SELECT state, summary FROM webhook_events WHERE id = $1`, [id]);
     expect(ev.rows[0].state).toBe('processed');
     expect(summary.problems).toEqual([]);
@@ -144,7 +143,7 @@ describe('POST /webhooks/whatsapp', () => {
     const posts = await Promise.all([postWebhook(rt.app, p), postWebhook(rt.app, p), postWebhook(rt.app, p)]);
     expect(posts.map((r) => r.status)).toEqual([200, 200, 200]);
     const ids = await lastEventIds(3);
-    await Promise.all(ids.map((id) => whatsappSender(rt.ctx).processEvent(id)));
+    await Promise.all(ids.map((id) => rt.services.whatsapp!.processEvent(id)));
     const r = await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE wamid = $1`, [wamid]);
     expect(r.rows[0].n).toBe(1);
     expect(await jobCount(rt.db, 'test.inbound')).toBe(inboundBefore + 1);

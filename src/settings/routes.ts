@@ -1,17 +1,21 @@
 import type { Router } from 'express';
 import type { AppContext } from '../app-context.js';
-import type { Ports } from '../conversations/ports.js';
-import { forbidden } from './errors.js';
-import { agentByUser, listAgents, replaceAgents, toApiAgent } from '../settings/agents.js';
-import type { SettingsService } from '../settings/settings-service.js';
-import { idempotent } from './api-idempotency.js';
-import { callerOf, requireHubSpotSignature } from './signed-request.js';
+import { forbidden } from '../errors.js';
+import { idempotent } from '../http/api-idempotency.js';
+import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
+import type { ContactDirectory } from '../seams.js';
+import { agentByUser, listAgents, replaceAgents, toApiAgent } from './agents.js';
+import type { SettingsService } from './settings-service.js';
+
+/** Told when agents changed (the conversations domain hands over and drains). */
+export interface AgentsChangedListener {
+  agentsChanged(portalId: number, released: number[], actorUserId: number): Promise<void>;
+}
 
 export interface SettingsRouteDeps {
   settings: SettingsService;
-  ports: Ports;
-  /** After agents changed: hand over conversations of agents who left, drain the queue. */
-  afterAgentsChanged(portalId: number, released: number[], actorUserId: number): Promise<void>;
+  directory: ContactDirectory;
+  agents?: AgentsChangedListener;
 }
 
 /** Settings, agents, owners and the caller (docs/extension-api.md). */
@@ -44,14 +48,14 @@ export function registerSettingsRoutes(ctx: AppContext, router: Router, d: Setti
     const { portalId, userId } = callerOf(req);
     const settings = await d.settings.get(portalId);
     const change = await replaceAgents(ctx, portalId, req.body, settings.businessHours.timeZone);
-    if (change.released.length || change.gainedAvailability) {
-      await d.afterAgentsChanged(portalId, change.released, userId).catch((err) => req.log?.error({ err }, 'reassignment after agents change failed'));
+    if (d.agents && (change.released.length || change.gainedAvailability)) {
+      await d.agents.agentsChanged(portalId, change.released, userId).catch((err) => req.log?.error({ err }, 'reassignment after agents change failed'));
     }
     res.json({ agents: (await listAgents(ctx.db.pool, portalId)).map(toApiAgent) });
   });
 
   router.get('/api/v1/owners', signed, async (req, res) => {
-    const owners = await d.ports.listOwners(callerOf(req).portalId);
+    const owners = await d.directory.owners(callerOf(req).portalId);
     res.json({ owners });
   });
 
@@ -60,7 +64,7 @@ export function registerSettingsRoutes(ctx: AppContext, router: Router, d: Setti
     const agent = await agentByUser(ctx.db.pool, portalId, userId);
     let ownerId = agent?.owner_id ?? null;
     if (!ownerId) {
-      const owners = await d.ports.listOwners(portalId).catch(() => []);
+      const owners = await d.directory.owners(portalId).catch(() => []);
       ownerId = owners.find((o) => o.userId === userId)?.ownerId ?? null;
     }
     res.json({ userId, ownerId, agent: agent ? toApiAgent(agent) : null, isAdmin: await d.settings.isAdmin(portalId, userId) });

@@ -1,8 +1,8 @@
 import type { Router } from 'express';
 import type { AppContext } from '../app-context.js';
-import type { ConversationActions } from '../conversations/actions.js';
-import { idempotent } from './api-idempotency.js';
-import { callerOf, requireHubSpotSignature } from './signed-request.js';
+import type { ConversationActions } from './actions.js';
+import { idempotent } from '../http/api-idempotency.js';
+import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 
 /** The card's endpoints (docs/extension-api.md): thin — the caller, a service call, the answer. */
 export function registerConversationRoutes(ctx: AppContext, router: Router, actions: ConversationActions): void {

@@ -1,0 +1,81 @@
+import type { Router } from 'express';
+import type { AppContext, Domain } from '../app-context.js';
+import { registerSettingsRoutes, type AgentsChangedListener } from '../settings/index.js';
+import { ConversationActions } from './actions.js';
+import { drainPortal, releaseConversations } from './assignment.js';
+import type { ConversationDeps } from './deps.js';
+import { handleInbound, INBOUND_QUEUE } from './inbound.js';
+import { defineSendJob } from './outbound.js';
+import { closeEndOfDay, flagUrgent, rebalance, schedulePeriodic } from './periodic.js';
+import { registerConversationRoutes } from './routes.js';
+import { closeWindowOnReengagementError } from './window.js';
+
+const STATUS_QUEUE = 'conversations.status';
+
+/**
+ * The conversations domain: consent bot, opt-out, routing, lifecycle, window, business hours,
+ * transfer, notifications, and the extension API the card and settings page call.
+ */
+export class ConversationsService implements Domain, AgentsChangedListener {
+  readonly name = 'conversations';
+  readonly actions: ConversationActions;
+
+  constructor(readonly deps: ConversationDeps) {
+    this.actions = new ConversationActions(deps);
+  }
+
+  private get ctx(): AppContext {
+    return this.deps.ctx;
+  }
+
+  handleInbound(messageId: number) {
+    return handleInbound(this.deps, messageId);
+  }
+  /** Waiting conversations to available agents, oldest first. */
+  drain(portalId: number) {
+    return drainPortal(this.deps, portalId);
+  }
+  /** Hands over conversations of agents who can no longer hold them, then drains. */
+  rebalance(portalId: number) {
+    return rebalance(this.deps, portalId);
+  }
+  closeEndOfDay(portalId: number) {
+    return closeEndOfDay(this.deps, portalId);
+  }
+  flagUrgent(portalId: number) {
+    return flagUrgent(this.deps, portalId);
+  }
+
+  async agentsChanged(portalId: number, released: number[], actorUserId: number): Promise<void> {
+    await releaseConversations(this.deps, portalId, released, actorUserId);
+    await drainPortal(this.deps, portalId);
+    this.ctx.events.notify('conversation.assigned');
+  }
+
+  async defineJobs(): Promise<void> {
+    const { ctx } = this;
+    await defineSendJob(this.deps);
+    await ctx.jobs.define<{ messageId: number }>({
+      name: INBOUND_QUEUE,
+      retryLimit: 8,
+      retryDelaySeconds: 1,
+      concurrency: 2,
+      handler: (data) => handleInbound(this.deps, data.messageId),
+    });
+    ctx.events.subscribe('message.inbound', INBOUND_QUEUE);
+    await ctx.jobs.define<{ messageId: number; status: string }>({
+      name: STATUS_QUEUE,
+      concurrency: 1,
+      handler: async ({ messageId, status }) => {
+        if (status === 'failed') await closeWindowOnReengagementError(ctx.db.pool, messageId, ctx.clock.now());
+      },
+    });
+    ctx.events.subscribe('message.status', STATUS_QUEUE);
+    schedulePeriodic(this.deps);
+  }
+
+  mountRoutes(router: Router): void {
+    registerConversationRoutes(this.ctx, router, this.actions);
+    registerSettingsRoutes(this.ctx, router, { settings: this.deps.settings, directory: this.deps.directory, agents: this });
+  }
+}

@@ -1,0 +1,117 @@
+import type { PoolClient } from 'pg';
+import type { Queryable } from './db/database.js';
+import type { MessageRow } from './messages/message-row.js';
+import type { OutboundRequest } from './whatsapp/types.js';
+
+/**
+ * The cross-domain seams: the few narrow interfaces one domain calls on another. Each is
+ * implemented directly by a domain service (WhatsAppService, HubSpotService, SettingsService) and
+ * handed to its consumers in src/composition.ts; tests put fakes of the Meta/HubSpot side here.
+ */
+
+// ---------------------------------------------------------------- WhatsApp → others
+
+export interface SendOptions {
+  /**
+   * Runs inside the transaction that stores the message row, before Meta is called: the caller's
+   * state change (attach to a conversation, assign) commits with the message or not at all.
+   */
+  onStored?(c: PoolClient, row: MessageRow): Promise<void>;
+}
+
+/** Sends through WhatsApp (implemented by WhatsAppService, which enforces consent and opt-out). */
+export interface MessageSender {
+  /** Stores the message, sends it through Meta, returns the row (status `accepted`; `failed` → throws AppError). */
+  send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow>;
+  /** Short-lived signed URL to a message's stored attachment, when it has one. */
+  mediaOf(q: Queryable, messageId: number): Promise<MediaRef | null>;
+}
+
+export interface MediaRef {
+  url: string;
+  mimeType: string;
+  filename: string | null;
+}
+
+/** Links to attachments for the HubSpot timeline (implemented by WhatsAppService). */
+export interface MediaLinks {
+  /** A long-lived signed link per message that has an attachment (absent ids have none). */
+  timelineLinks(messageIds: number[]): Promise<Map<number, string>>;
+}
+
+/** Attachment files of contacts, for privacy deletion (implemented by WhatsAppService). */
+export interface MediaFiles {
+  storedMediaKeys(q: Queryable, contactIds: number[]): Promise<string[]>;
+  eraseFile(key: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------- HubSpot → others
+
+export interface OwnerInfo {
+  ownerId: string;
+  userId: number | null;
+  email: string;
+  name: string;
+}
+
+/** A HubSpot contact the backend has no row for yet (GET conversation of an unknown contact). */
+export interface HubSpotContactInfo {
+  phone: string | null;
+  consentOptedIn: boolean;
+}
+
+/** Who is who in the CRM (implemented by HubSpotService). */
+export interface ContactDirectory {
+  /** The portal's active people among HubSpot owners (owner id ≠ user id). */
+  owners(portalId: number): Promise<OwnerInfo[]>;
+  /** The contact's HubSpot owner id (contact_owner routing); null when none. Called outside transactions. */
+  contactOwnerId(portalId: number, contactId: number): Promise<string | null>;
+  /** A HubSpot contact we may have no local row for; null: HubSpot has no such contact; undefined: unknown. */
+  lookupHubSpotContact(portalId: number, hubspotContactId: string): Promise<HubSpotContactInfo | null | undefined>;
+}
+
+export interface TaskRequest {
+  portalId: number;
+  conversationId: number;
+  contactId: number;
+  /** HubSpot owner id (hubspot_owner_id), not a user id. */
+  ownerId: string | null;
+  subject: string;
+  body: string;
+  kind: 'assigned' | 'customer_reply' | 'urgent_window' | 'transferred';
+  priority?: 'LOW' | 'MEDIUM' | 'HIGH';
+  dueAt?: Date | null;
+}
+
+/** Agent notifications as HubSpot tasks (implemented by HubSpotService); durable, in the caller's transaction. */
+export interface TaskNotifier {
+  /** One open task per conversation, updated not duplicated; after completion a new one. */
+  enqueueTask(q: Queryable, t: TaskRequest): Promise<void>;
+  /** The conversation's task is done (it was resolved). */
+  completeTask(q: Queryable, p: { portalId: number; conversationId: number }): Promise<void>;
+}
+
+/** Writes HubSpot contact properties (implemented by HubSpotService); durable, in the caller's transaction. */
+export interface ContactPropertyWriter {
+  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, string | number | boolean | Date | null> }): Promise<void>;
+}
+
+/** The consent state mirrored to the HubSpot contact (F8). */
+export interface ConsentState {
+  consent: 'granted' | 'declined' | 'unknown';
+  consentAt: Date | null;
+  textVersion: number | null;
+  optedOut: boolean;
+}
+
+/** Mirrors consent to HubSpot contact properties (implemented by HubSpotService); durable, in the caller's transaction. */
+export interface ConsentMirror {
+  mirrorConsent(q: Queryable, p: { portalId: number; contactId: number } & ConsentState): Promise<void>;
+}
+
+// ---------------------------------------------------------------- settings → others
+
+/** Who may administer the app in a portal (implemented by SettingsService). */
+export interface AdminCheck {
+  isAdmin(portalId: number, userId: number): Promise<boolean>;
+}

@@ -1,0 +1,182 @@
+import type { Router } from 'express';
+import { createHmac } from 'node:crypto';
+import type { AppContext, Domain } from '../app-context.js';
+import type { Queryable } from '../db/database.js';
+import { notFound } from '../errors.js';
+import { LocalDiskStorage, MediaUrlSigner, storedMediaKeys, type MediaKind, type MediaStorage } from '../media/index.js';
+import type { AdminCheck, MediaFiles, MediaLinks, MediaRef, MessageSender, SendOptions } from '../seams.js';
+import { resolveEncryptionKey } from '../security/encryption.js';
+import { syncTemplates, type SyncResult } from '../templates/index.js';
+import { GraphClient, MetaApiError } from './graph.js';
+import { MEDIA_QUEUE, processWebhookEvent, TEMPLATE_SYNC_QUEUE, WEBHOOK_QUEUE } from './ingest.js';
+import { ThroughputLimiter } from './limiter.js';
+import { downloadInboundMedia, MEDIA_DOWNLOAD_ATTEMPTS, mediaForMessage, uploadOutboundMedia, type MediaDeps, type UploadedMedia } from './media.js';
+import { reasonFor } from './meta-errors.js';
+import { flagNeedsToken, numberForWaba } from './numbers.js';
+import { registerApiRoutes } from './routes.js';
+import { SEND_RETRY_QUEUE, Sender } from './sender.js';
+import type { MessageRow, OutboundRequest } from './types.js';
+import { registerWebhookRoutes } from './webhook.js';
+
+export interface WhatsAppOptions {
+  storage?: MediaStorage;
+  /** In-request retries of a throughput (130429) or transient error before deferring to a job. */
+  inlineRetryDelaysMs?: number[];
+  graphTimeoutMs?: number;
+}
+
+export interface WhatsAppDeps {
+  /** Who may connect numbers (the settings domain). */
+  admins: AdminCheck;
+}
+
+/** A timeline note is permanent, so its attachment link lives long (the media route checks the signature). */
+const TIMELINE_LINK_TTL_SECONDS = 90 * 86_400;
+
+/**
+ * The WhatsApp channel (Meta Cloud API): webhooks in, sends out, media, numbers, templates.
+ * Implements the MessageSender, MediaLinks and MediaFiles seams (src/seams.ts).
+ */
+export class WhatsAppService implements Domain, MessageSender, MediaLinks, MediaFiles {
+  readonly name = 'whatsapp';
+  readonly graph: GraphClient;
+  readonly storage: MediaStorage;
+  readonly sender: Sender;
+  private readonly media: MediaDeps;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly deps: WhatsAppDeps,
+    opts: WhatsAppOptions = {},
+  ) {
+    this.graph = new GraphClient(ctx.config.whatsapp, { timeoutMs: opts.graphTimeoutMs });
+    this.storage = opts.storage ?? new LocalDiskStorage(ctx.config.dataDir);
+    const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64'))
+      .update('media-url-signing')
+      .digest();
+    this.media = { ctx, graph: this.graph, storage: this.storage, signer: new MediaUrlSigner(key) };
+    this.sender = new Sender({
+      ctx,
+      graph: this.graph,
+      limiter: new ThroughputLimiter(),
+      inlineRetryDelaysMs: opts.inlineRetryDelaysMs ?? [300, 900],
+      syncTemplates: (wabaId) => this.syncTemplates(wabaId),
+    });
+  }
+
+  send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow> {
+    return this.sender.send(req, opts);
+  }
+
+  markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void> {
+    return this.sender.markRead(portalId, phoneNumberId, wamid);
+  }
+
+  async mediaOf(_q: Queryable, messageId: number): Promise<MediaRef | null> {
+    const m = await mediaForMessage(this.media, messageId);
+    return m && m.state === 'stored' ? { url: m.url, mimeType: m.mimeType, filename: m.filename } : null;
+  }
+
+  async timelineLinks(messageIds: number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    const now = this.ctx.clock.now().getTime();
+    const r = await this.ctx.db.query<{ id: number; message_id: number }>(
+      `SELECT DISTINCT ON (message_id) id, message_id FROM media_objects WHERE message_id = ANY($1::bigint[]) ORDER BY message_id, id`,
+      [messageIds],
+    );
+    for (const mo of r.rows) out.set(Number(mo.message_id), this.media.signer.url(this.ctx.config.publicBaseUrl, Number(mo.id), now, TIMELINE_LINK_TTL_SECONDS));
+    return out;
+  }
+
+  /** Checks (type, size, monthly quota), stores and uploads an outbound attachment; send it with the returned mediaId. */
+  uploadMedia(p: { portalId: number; contactId: number; phoneNumberId: string; bytes: Buffer; mimeType: string; filename: string; kind?: MediaKind }): Promise<UploadedMedia> {
+    return uploadOutboundMedia(this.media, p);
+  }
+
+  storedMediaKeys(q: Queryable, contactIds: number[]): Promise<string[]> {
+    return storedMediaKeys(q, contactIds);
+  }
+
+  eraseFile(key: string): Promise<void> {
+    return this.storage.delete(key);
+  }
+
+  /** Re-reads a WABA's templates from Meta now. */
+  async syncTemplates(wabaId: string): Promise<SyncResult> {
+    const { ctx } = this;
+    const n = await numberForWaba(ctx.db.pool, wabaId);
+    if (!n) throw notFound(`No connected number belongs to WhatsApp Business Account ${wabaId}`);
+    return syncTemplates({ db: ctx.db, logger: ctx.logger, now: () => ctx.clock.now() }, wabaId, async (id) => {
+      try {
+        return await this.graph.listTemplates(id, ctx.secrets.decrypt(n.access_token_enc));
+      } catch (err) {
+        if (err instanceof MetaApiError && reasonFor(err.code) === 'NUMBER_TOKEN_INVALID') await flagNeedsToken(ctx.db.pool, n.phone_number_id, err.message);
+        throw err;
+      }
+    });
+  }
+
+  /** Processes a stored webhook event now (the job does this; tests and tools may call it). */
+  processEvent(eventId: number) {
+    return processWebhookEvent(this.ctx, eventId);
+  }
+
+  async defineJobs(): Promise<void> {
+    const { ctx } = this;
+    await ctx.jobs.define<{ eventIds?: number[]; eventId?: number }>({
+      name: WEBHOOK_QUEUE,
+      concurrency: 4,
+      retryLimit: 8,
+      retryDelaySeconds: 2,
+      // One job per stored batch; each event is processed in its own transaction, in order
+      // (already processed ones are skipped, so a retried job does not redo them).
+      handler: async ({ eventIds, eventId }) => {
+        for (const id of eventIds ?? (eventId !== undefined ? [eventId] : [])) await processWebhookEvent(ctx, id);
+      },
+    });
+    await ctx.jobs.define<{ mediaObjectId: number }>({
+      name: MEDIA_QUEUE,
+      concurrency: 2,
+      retryLimit: MEDIA_DOWNLOAD_ATTEMPTS - 1,
+      retryDelaySeconds: 5,
+      retryDelayMaxSeconds: 120,
+      handler: async ({ mediaObjectId }, job) => downloadInboundMedia(this.media, mediaObjectId, job.retryCount),
+    });
+    await ctx.jobs.define<{ wabaId: string }>({
+      name: TEMPLATE_SYNC_QUEUE,
+      concurrency: 1,
+      retryLimit: 3,
+      retryDelaySeconds: 30,
+      handler: async ({ wabaId }) => this.syncTemplates(wabaId),
+    });
+    await ctx.jobs.define<{ messageId: number; attempt: number }>({
+      name: SEND_RETRY_QUEUE,
+      concurrency: 2,
+      retryLimit: 3,
+      handler: async ({ messageId, attempt }) => this.sender.retry(messageId, attempt),
+    });
+
+    // Templates: periodic full sync of every connected WABA (webhooks keep them current in between).
+    ctx.scheduler.add({
+      name: 'whatsapp.templates-sync',
+      everyMs: 60 * 60 * 1000,
+      run: async () => {
+        const r = await ctx.db.query<{ waba_id: string }>(`SELECT DISTINCT waba_id FROM whatsapp_numbers WHERE token_status = 'valid'`);
+        for (const { waba_id } of r.rows) await ctx.jobs.send(TEMPLATE_SYNC_QUEUE, { wabaId: waba_id }, { singletonKey: waba_id });
+      },
+    });
+    // Raw webhook bodies are kept 30 days once processed (dedupe keys live on in messages/status events).
+    ctx.scheduler.add({
+      name: 'whatsapp.webhook-events-purge',
+      everyMs: 24 * 60 * 60 * 1000,
+      run: async () => {
+        await ctx.db.query(`DELETE FROM webhook_events WHERE state = 'processed' AND processed_at < now() - interval '30 days'`);
+      },
+    });
+  }
+
+  mountRoutes(router: Router): void {
+    registerWebhookRoutes(this.ctx, router);
+    registerApiRoutes(this.ctx, router, { channel: this, admins: this.deps.admins, signer: this.media.signer });
+  }
+}
