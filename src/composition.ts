@@ -1,9 +1,13 @@
 import { registerAttachmentUpload } from './media/upload-wiring.js';
 import type { AppContext, Domain } from './app-context.js';
 import { CampaignsDomain, type CampaignsOptions } from './campaigns/index.js';
+import { BotFlowRunner } from './botflow/runner.js';
 import { ConversationsService, type ConversationSeams } from './conversations/index.js';
 import { HubSpotService, type HubSpotOptions } from './hubspot/index.js';
+import { RemindersDomain, type RemindersOptions } from './reminders/index.js';
+import type { ContactPropertyWriter } from './seams.js';
 import { SettingsService } from './settings/index.js';
+import { adminTasks, TemplatesService, type TemplatesOptions } from './templates/module.js';
 import { WhatsAppService, type WhatsAppOptions } from './whatsapp/index.js';
 import { ReportsService } from './reports/index.js'; // [reports]
 import { hubspotNotifier, PlansService, type AdminNotifier } from './plans/index.js'; // [plans]
@@ -16,7 +20,11 @@ export interface DomainOptions {
   whatsapp?: WhatsAppOptions | false;
   hubspot?: HubSpotOptions | false;
   /** `seams` replaces the WhatsApp/HubSpot side of the conversations domain (tests only). */
-  conversations?: { seams?: Partial<ConversationSeams> } | false;
+  conversations?: { seams?: Partial<ConversationSeams & { properties: ContactPropertyWriter }> } | false;
+  /** F5 template authoring (needs the whatsapp domain). */
+  templates?: TemplatesOptions | false;
+  /** F7 reminders and out-of-hours notices (needs the whatsapp domain). */
+  reminders?: RemindersOptions | false;
   /** [plans] who tells a portal's admin about usage (default: a HubSpot task; tests pass a fake). */
   plans?: { notifier?: AdminNotifier };
   campaigns?: CampaignsOptions | false;
@@ -33,6 +41,8 @@ export interface Services {
   reports: ReportsService;
   plans: PlansService;
   campaigns?: CampaignsDomain;
+  templates?: TemplatesService;
+  reminders?: RemindersDomain;
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -60,6 +70,8 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
       directory: required(fake.directory ?? hubspot, 'conversations need a ContactDirectory (the hubspot domain or a fake)'),
       tasks: required(fake.tasks ?? hubspot, 'conversations need a TaskNotifier (the hubspot domain or a fake)'),
       consent: required(fake.consent ?? hubspot, 'conversations need a ConsentMirror (the hubspot domain or a fake)'),
+      // the bot flow's collect steps write contact properties; no bot flow without a writer
+      botFlow: (fake.properties ?? hubspot) && new BotFlowRunner({ properties: (fake.properties ?? hubspot)! }),
     });
   }
 
@@ -76,8 +88,14 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
 
   const campaigns = opts.campaigns === false || !whatsapp ? undefined : new CampaignsDomain(ctx, { settings, sender: whatsapp }, opts.campaigns);
 
-  const services: Services = { settings, whatsapp, hubspot, conversations, reports, plans, campaigns };
-  const domains: Domain[] = [whatsapp, hubspot, conversations, upload, reports, plans, campaigns].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  const templates =
+    opts.templates === false || !whatsapp
+      ? undefined
+      : new TemplatesService(ctx, { admins: settings, hubspot: hubspot && adminTasks(ctx, hubspot) }, opts.templates);
+  const reminders = opts.reminders === false || !whatsapp ? undefined : new RemindersDomain(ctx, { settings, sender: whatsapp }, opts.reminders);
+
+  const services: Services = { settings, whatsapp, hubspot, conversations, reports, plans, campaigns, templates, reminders };
+  const domains: Domain[] = [whatsapp, hubspot, conversations, upload, reports, plans, campaigns, templates, reminders].filter((d): d is NonNullable<typeof d> => d !== undefined);
   domains.push(...(opts.extra?.(ctx, services) ?? []));
   return { services, domains };
 }

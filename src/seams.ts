@@ -91,6 +91,11 @@ export interface TaskNotifier {
   completeTask(q: Queryable, p: { portalId: number; conversationId: number }): Promise<void>;
 }
 
+/** Writes HubSpot contact properties (implemented by HubSpotService); durable, in the caller's transaction. */
+export interface ContactPropertyWriter {
+  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, string | number | boolean | Date | null> }): Promise<void>;
+}
+
 /** The consent state mirrored to the HubSpot contact (F8). */
 export interface ConsentState {
   consent: 'granted' | 'declined' | 'unknown';

@@ -14,8 +14,9 @@ import { messagesRouter } from './routes-messages.js';
 import { objectsRouter } from './routes-objects.js';
 import { newTemplateRecord, templatesRouter } from './routes-templates.js';
 import { Scheduler } from './scheduler.js';
+import { uploadsRouter } from './routes-uploads.js';
 import { SimStore } from './store.js';
-import { reviewOutcome } from './templates.js';
+import { reviewOutcome } from './template-create.js';
 import type {
   MetaErrorObject,
   MetaSimulatorOptions,
@@ -227,6 +228,7 @@ export function createMetaSimulator(opts: MetaSimulatorOptions): MetaSimulator {
   graph.use(messagesRouter(ctx));
   graph.use(mediaRouter(ctx));
   graph.use(templatesRouter(ctx));
+  graph.use(uploadsRouter(ctx));
   graph.use(objectsRouter(ctx));
   app.use('/:version', graph);
 

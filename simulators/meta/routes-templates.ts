@@ -4,7 +4,8 @@ import { authenticate, requireAccess } from './auth.js';
 import type { SimContext } from './context.js';
 import { errors } from './errors.js';
 import { decodeCursor, encodeCursor, numericId } from './ids.js';
-import { TEMPLATE_FIELDS, templateJson, validateNewTemplate } from './templates.js';
+import { validateNewTemplate } from './template-create.js';
+import { TEMPLATE_FIELDS, templateJson } from './templates.js';
 import type { TemplateCategory, TemplateRecord } from './types.js';
 
 type Obj = Record<string, unknown>;
@@ -44,6 +45,19 @@ export function newTemplateRecord(ctx: SimContext, p: Omit<TemplateRecord, 'id' 
     createdAt: now,
     updatedAt: now,
   };
+}
+
+/** A media header's example must be a handle the Resumable Upload API issued, for a file of the header's kind. */
+function checkHeaderHandle(ctx: SimContext, components: TemplateRecord['components']): void {
+  const h = components.find((c) => c.type === 'HEADER');
+  const format = String(h?.format ?? '');
+  if (!['IMAGE', 'VIDEO', 'DOCUMENT'].includes(format)) return;
+  const handle = String(((h?.example as Obj | undefined)?.header_handle as unknown[] | undefined)?.[0] ?? '');
+  const file = ctx.store.uploadHandles.get(handle);
+  const kind = file ? (file.fileType.startsWith('image/') ? 'IMAGE' : file.fileType.startsWith('video/') ? 'VIDEO' : 'DOCUMENT') : undefined;
+  if (!file || kind !== format) {
+    throw errors.templateCreate(2388047, 'Invalid Header Format', `The ${format.toLowerCase()} header's example.header_handle is not a handle of an uploaded ${format.toLowerCase()} file (Resumable Upload API).`);
+  }
 }
 
 export function templatesRouter(ctx: SimContext): Router {
@@ -102,6 +116,7 @@ export function templatesRouter(ctx: SimContext): Router {
     const wabaId = wabaOf(ctx, req, 'post');
     const body: Obj = typeof req.body === 'object' && req.body !== null ? (req.body as Obj) : {};
     const nt = validateNewTemplate(body);
+    checkHeaderHandle(ctx, nt.components);
     const existing = ctx.store.findTemplate(wabaId, nt.name, nt.language);
     if (existing && existing.status !== 'DELETED') {
       throw errors.templateCreate(

@@ -31,6 +31,9 @@ export class SimStore {
   /** `${wabaId}:${name}:${language}` → deletion time (ms); the name+language is blocked for 30 days. */
   readonly deletedTemplates = new Map<string, number>();
   readonly webhooks: WebhookLogEntry[] = [];
+  /** Resumable Upload API sessions (`upload:…` id → declared file) and the `4::…` handles they produced. */
+  readonly uploadSessions = new Map<string, { fileName: string; fileLength: number; fileType: string; token: string }>();
+  readonly uploadHandles = new Map<string, { fileType: string; bytes: number }>();
   /** `${phoneNumberId}:${waId}` → unix seconds of the customer's last message. */
   private readonly lastInbound = new Map<string, number>();
   private readonly conversations = new Map<string, { id: string; expiresAt: number }>();

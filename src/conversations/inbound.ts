@@ -155,6 +155,9 @@ async function outOfHoursText(t: Turn): Promise<string | null> {
 }
 
 async function openAndRoute(t: Turn, conv: ConversationRow): Promise<ConversationRow> {
+  // ---- bot flow (issue 15, src/botflow/): after consent, before routing; it routes when done ----
+  const withBot = await t.d.botFlow?.beforeRouting(t, conv);
+  if (withBot) return withBot;
   return routeConversation(t.d, t.c, conv, { now: t.now, settings: t.settings, contactOwnerId: t.contactOwnerId });
 }
 
@@ -323,6 +326,7 @@ export async function handleInbound(d: ConversationDeps, messageId: number): Pro
     }
     if (active) {
       const conv = await attach(t, active);
+      if (await t.d.botFlow?.turn(t, conv)) return; // ---- bot flow (issue 15): the customer answers a bot step ----
       if (conv.status === 'bot') await consentTurn(t, conv);
       else await continueOpen(t, conv);
       return;

@@ -101,7 +101,11 @@ export async function ensureContactProperties(client: HubSpotClient): Promise<vo
 }
 
 /** Standard HubSpot contact properties other domains may write through the outbox. */
-export const STANDARD_WRITABLE = ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'hubspot_owner_id', 'lifecyclestage', 'hs_lead_status'];
+export const STANDARD_WRITABLE = [
+  'firstname', 'lastname', 'email', 'phone', 'mobilephone', 'hubspot_owner_id', 'lifecyclestage', 'hs_lead_status',
+  // what a bot flow's collect step may fill (issue 15)
+  'company', 'jobtitle', 'website', 'city', 'country',
+];
 
 const OWN = new Set<string>(Object.values(CONTACT_PROPERTIES));
 const WRITABLE = new Set<string>([...OWN, ...STANDARD_WRITABLE]);

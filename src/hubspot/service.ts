@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext, Domain } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
-import type { ConsentMirror, ConsentState, ContactDirectory, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
+import type { ConsentMirror, ConsentState, ContactDirectory, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
 import type { HubSpotOwner } from './client.js';
 import { ContactReader } from './contact-reader.js';
 import { HubSpotCore, type HubSpotOptions } from './core.js';
@@ -46,7 +46,7 @@ export function consentPropertyValues(m: ConsentState): Record<string, string | 
  * Implements the ContactDirectory, TaskNotifier and ConsentMirror seams (src/seams.ts); its
  * internals (core, identity, timeline, properties, tasks) are public for its tests and benchmark.
  */
-export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, ConsentMirror {
+export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, ConsentMirror, ContactPropertyWriter {
   readonly name = 'hubspot';
   readonly core: HubSpotCore;
   readonly identity: IdentityResolver;

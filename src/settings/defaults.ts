@@ -1,3 +1,4 @@
+import { automationWithDefaults, defaultAutomation } from './automation.js';
 import type { Language, Settings } from './types.js';
 
 /**
@@ -40,6 +41,7 @@ export function defaultSettings(language: Language = 'es'): Settings {
     optOutKeywords: ['STOP', 'BAJA', 'UNSUBSCRIBE', 'DARME DE BAJA'],
     optInKeywords: ['START', 'ALTA', 'SUBSCRIBE'],
     windowAlertMinutes: 120,
+    ...defaultAutomation(),
   };
 }
 
@@ -67,5 +69,6 @@ export function withDefaults(stored: Partial<Settings> | null | undefined, langu
     optOutKeywords: s.optOutKeywords ?? d.optOutKeywords,
     optInKeywords: s.optInKeywords ?? d.optInKeywords,
     windowAlertMinutes: s.windowAlertMinutes ?? d.windowAlertMinutes,
+    ...automationWithDefaults(s),
   };
 }

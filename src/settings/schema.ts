@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { validation, zodDetails } from '../errors.js';
+import { applyAutomation, automationInput, validateAutomation } from './automation.js';
 import { FALLBACK_METHODS, ROUTING_METHODS, WEEKDAYS, type Settings, type Weekday } from './types.js';
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -70,6 +71,7 @@ export const settingsInput = z.object({
   optOutKeywords: z.array(z.string()).max(30, 'At most 30 keywords'),
   optInKeywords: z.array(z.string()).max(30, 'At most 30 keywords').optional(),
   windowAlertMinutes: z.number(),
+  ...automationInput,
 });
 export type SettingsInput = z.infer<typeof settingsInput>;
 
@@ -169,6 +171,8 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
     e.windowAlertMinutes = 'Whole minutes between 1 and 1440';
   }
 
+  validateAutomation(s, knownNumbers, e);
+
   if (Object.keys(e).length) throw validation(`Some settings are not valid: ${Object.keys(e).join(', ')}`, e);
   return s;
 }
@@ -207,5 +211,6 @@ export function applySettingsInput(current: Settings, s: SettingsInput, newId: (
     optOutKeywords: s.optOutKeywords.map((k) => k.trim()),
     optInKeywords: (s.optInKeywords ?? current.optInKeywords).map((k) => k.trim()),
     windowAlertMinutes: s.windowAlertMinutes,
+    ...applyAutomation(current, s),
   };
 }

@@ -1,4 +1,5 @@
 /** The portal settings document (docs/extension-api.md, GET/PUT /api/v1/settings). */
+import type { AutomationSettings } from './automation.js';
 
 export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
 export const WEEKDAYS: Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
@@ -49,6 +50,10 @@ export interface Settings {
   optOutKeywords: string[];
   optInKeywords: string[];
   windowAlertMinutes: number;
+  /** [addition, issue 15] reminder, out-of-hours notice and bot flow (automation.ts). */
+  reminder: AutomationSettings['reminder'];
+  outOfHoursNotice: AutomationSettings['outOfHoursNotice'];
+  botFlow: AutomationSettings['botFlow'];
 }
 
 /** Labels the system puts on conversations it resolves itself (never in resolutionLabels). */

@@ -9,6 +9,8 @@ export {
   type TemplateComponent,
   type TemplateDefinition,
 } from './placeholders.js';
-export { applyTemplateQuality, applyTemplateStatus, findTemplate, listApprovedTemplates, upsertTemplate, type TemplateRow } from './repo.js';
+export { applyTemplateQuality, applyTemplateStatus, blockedTemplateNames, findTemplate, listAllTemplates, listApprovedTemplates, upsertTemplate, type TemplateRow } from './repo.js';
+export { assertTemplateLint, lintTemplate, type TemplateDraft } from './lint.js';
+export { TemplateAuthoring, type TemplateMeta } from './authoring.js';
 export { syncTemplates, type RemoteTemplate, type SyncResult } from './sync.js';
 export { templateJson } from './present.js';

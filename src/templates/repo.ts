@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/database.js';
 import { placeholdersOf, type Placeholder, type TemplateComponent } from './placeholders.js';
+import { recordRejection, rejectionText } from './review-notices.js';
 
 export interface TemplateRow {
   id: number;
@@ -84,19 +85,29 @@ export async function listApprovedTemplates(q: Queryable, wabaId: string): Promi
 /**
  * Applies a `message_template_status_update` webhook: by Meta's template id, else by name and
  * language. Returns false when we do not know the template yet (the caller then syncs the WABA).
+ * A move to REJECTED leaves a notice for the admin (review-notices.ts), in the same transaction.
  */
 export async function applyTemplateStatus(
   q: Queryable,
   p: { wabaId: string; metaTemplateId?: string; name?: string; language?: string; event: string; reason?: string | null; category?: string; detail?: unknown; at: Date },
 ): Promise<boolean> {
-  const r = await q.query(
-    `UPDATE message_templates SET status = $5, rejected_reason = COALESCE($6, rejected_reason),
-            category = COALESCE($7, category), status_detail = $8::jsonb,
-            meta_template_id = COALESCE(meta_template_id, $2), updated_at = $9
-     WHERE waba_id = $1 AND (meta_template_id = $2 OR (name = $3 AND language = $4))`,
+  const r = await q.query<{ name: string; language: string; previous: string }>(
+    `WITH old AS (
+       SELECT id, status FROM message_templates
+        WHERE waba_id = $1 AND (meta_template_id = $2 OR (name = $3 AND language = $4)) FOR UPDATE)
+     UPDATE message_templates m SET status = $5, rejected_reason = COALESCE($6, m.rejected_reason),
+            category = COALESCE($7, m.category), status_detail = $8::jsonb,
+            meta_template_id = COALESCE(m.meta_template_id, $2), updated_at = $9
+       FROM old WHERE m.id = old.id
+     RETURNING m.name, m.language, old.status AS previous`,
     [p.wabaId, p.metaTemplateId ?? null, p.name ?? null, p.language ?? null, p.event, p.reason ?? null, p.category ?? null, JSON.stringify(p.detail ?? null), p.at],
   );
-  return (r.rowCount ?? 0) > 0;
+  for (const row of r.rows) {
+    if (p.event === 'REJECTED' && row.previous !== 'REJECTED') {
+      await recordRejection(q, { wabaId: p.wabaId, name: row.name, language: row.language, ...rejectionText(p.reason, p.detail), at: p.at });
+    }
+  }
+  return r.rows.length > 0;
 }
 
 export async function applyTemplateQuality(
@@ -119,5 +130,23 @@ export async function markMissingDeleted(q: Queryable, wabaId: string, keep: Arr
        AND NOT ((name || E'\\x1f' || language) = ANY($2::text[]))`,
     [wabaId, keep.map((k) => `${k.name}\x1f${k.language}`), at],
   );
+  return r.rowCount ?? 0;
+}
+
+/** Every template of a WABA but deleted ones (the Templates page: pending, rejected with reason, paused…). */
+export async function listAllTemplates(q: Queryable, wabaId: string): Promise<TemplateRow[]> {
+  const r = await q.query<TemplateRow>(`SELECT * FROM message_templates WHERE waba_id = $1 AND status <> 'DELETED' ORDER BY name, language`, [wabaId]);
+  return r.rows;
+}
+
+/** Names a rejected or deleted template of this account used: never reused (notes §11.6). */
+export async function blockedTemplateNames(q: Queryable, wabaId: string): Promise<Set<string>> {
+  const r = await q.query<{ name: string }>(`SELECT DISTINCT name FROM message_templates WHERE waba_id = $1 AND status IN ('REJECTED', 'DELETED')`, [wabaId]);
+  return new Set(r.rows.map((x) => x.name));
+}
+
+/** After a delete at Meta (every language of the name). */
+export async function markNameDeleted(q: Queryable, wabaId: string, name: string, at: Date): Promise<number> {
+  const r = await q.query(`UPDATE message_templates SET status = 'DELETED', updated_at = $3 WHERE waba_id = $1 AND name = $2 AND status <> 'DELETED'`, [wabaId, name, at]);
   return r.rowCount ?? 0;
 }

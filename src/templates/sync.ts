@@ -2,6 +2,7 @@ import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import type { TemplateComponent } from './placeholders.js';
 import { markMissingDeleted, upsertTemplate } from './repo.js';
+import { recordRejection } from './review-notices.js';
 
 /** A template as Meta's list endpoint returns it. */
 export interface RemoteTemplate {
@@ -36,6 +37,11 @@ export async function syncTemplates(
   const remote = await listRemote(wabaId);
   const at = deps.now();
   const result = await deps.db.tx(async (c) => {
+    const before = new Map(
+      (await c.query<{ name: string; language: string; status: string }>('SELECT name, language, status FROM message_templates WHERE waba_id = $1', [wabaId])).rows.map(
+        (r) => [`${r.name}\x1f${r.language}`, r.status],
+      ),
+    );
     for (const t of remote) {
       const q = t.quality_score;
       await upsertTemplate(
@@ -54,6 +60,10 @@ export async function syncTemplates(
         },
         at,
       );
+      // A rejection the webhook did not bring: the admin is told all the same.
+      if (String(t.status).toUpperCase() === 'REJECTED' && before.get(`${t.name}\x1f${t.language}`) !== 'REJECTED') {
+        await recordRejection(c, { wabaId, name: t.name, language: t.language, reason: t.rejected_reason && t.rejected_reason !== 'NONE' ? t.rejected_reason : null, recommendation: null, at });
+      }
     }
     const deleted = await markMissingDeleted(c, wabaId, remote, at);
     await c.query(`UPDATE whatsapp_numbers SET templates_synced_at = $2 WHERE waba_id = $1`, [wabaId, at]);

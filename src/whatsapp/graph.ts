@@ -24,7 +24,7 @@ export class MetaApiError extends Error {
   }
 }
 
-function toMetaError(err: unknown): MetaApiError {
+export function toMetaError(err: unknown): MetaApiError {
   if (err instanceof MetaApiError) return err;
   if (err instanceof AxiosError) {
     const status = err.response?.status;

@@ -5,7 +5,7 @@ import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import { registerNumberSettingsRoute } from './number-settings.js';
 import { getMediaObject, type MediaUrlSigner } from '../media/index.js';
 import type { AdminCheck } from '../seams.js';
-import { listApprovedTemplates, templateJson } from '../templates/index.js';
+import { listAllTemplates, listApprovedTemplates, templateJson } from '../templates/index.js';
 import { connectNumber } from './connect.js';
 import { MetaApiError } from './graph.js';
 import { reasonFor } from './meta-errors.js';
@@ -42,7 +42,9 @@ export function registerApiRoutes(ctx: AppContext, router: Router, d: { channel:
 
   router.get('/api/v1/templates', signed, async (req: Request, res: Response) => {
     const n = await numberParam(req);
-    res.json({ templates: (await listApprovedTemplates(ctx.db.pool, n.waba_id)).map(templateJson) });
+    // status=all (templates page): also pending, rejected with Meta's reason, paused (issue 15).
+    const list = req.query.status === 'all' ? listAllTemplates : listApprovedTemplates;
+    res.json({ templates: (await list(ctx.db.pool, n.waba_id)).map(templateJson) });
   });
 
   router.post('/api/v1/templates/sync', signed, async (req: Request, res: Response) => {

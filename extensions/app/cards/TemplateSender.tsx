@@ -1,7 +1,8 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Alert, Button, Flex, Heading, Input, LoadingSpinner, Select, Text, Tile } from '@hubspot/ui-extensions';
 import { ApiError, newIdempotencyKey, type CardApi } from './api';
-import { checkTemplateParam, isMediaHeader, placeholderLabel, renderTemplatePreview } from './format';
+import { checkTemplateParam, isMediaHeader, placeholderLabel } from './format';
+import { TemplatePreview } from './TemplatePreview';
 import type { Conversation, Message, Template, WhatsAppNumber } from './types';
 
 export interface TemplateSenderProps {
@@ -225,9 +226,7 @@ export function TemplateSender({ api, contactId, defaultPhoneNumberId, onSent, o
               {filled} of {placeholders.length} placeholder{placeholders.length === 1 ? '' : 's'} filled
             </Text>
             <Text format={{ fontWeight: 'demibold' }}>Preview</Text>
-            <Tile compact>
-              <Text testId="template-preview">{renderTemplatePreview(template, values)}</Text>
-            </Tile>
+            <TemplatePreview template={template} values={values} />
           </>
         ) : null}
         {sendError ? (

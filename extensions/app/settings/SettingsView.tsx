@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, Button, ErrorState, Flex, LoadingSpinner, Tab, Tabs, Text } from '@hubspot/ui-extensions';
 import { AgentsSection } from './AgentsSection';
+import { AutomationSection } from './AutomationSection';
+import { BotFlowSection } from './BotFlowSection';
 import { ApiError, createSettingsApi, type ApiContext, type SettingsApi } from './api';
 import { BusinessHoursSection } from './BusinessHoursSection';
 import { ConsentSection } from './ConsentSection';
@@ -194,6 +196,13 @@ export function SettingsView({ context, api: apiProp }: SettingsViewProps) {
         </Tab>
         <Tab tabId="keywords" title="Keywords">
           <KeywordsSection key={revision} {...sectionProps} />
+        </Tab>
+        {/* issue 15: reminders, out-of-hours notice, bot flow */}
+        <Tab tabId="automation" title="Reminders">
+          <AutomationSection {...sectionProps} />
+        </Tab>
+        <Tab tabId="bot-flow" title="Bot flow">
+          <BotFlowSection {...sectionProps} agents={data.agents} numbers={data.numbers} />
         </Tab>
       </Tabs>
       <Flex gap="sm" align="center">

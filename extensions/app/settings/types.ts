@@ -43,6 +43,23 @@ export interface Settings {
   optOutKeywords: string[];
   optInKeywords: string[];
   windowAlertMinutes: number;
+  /** Issue 15 additions (absent = kept by the backend). */
+  reminder?: { enabled: boolean; afterMinutes: number; templateName: string | null; language: string | null };
+  outOfHoursNotice?: { enabled: boolean; templateName: string | null; language: string | null };
+  botFlow?: BotFlow;
+}
+
+export type Localized = { es: string; en: string };
+export type BotRoute = { to: 'pool' } | { to: 'agents'; agentIds: string[] } | { to: 'number'; phoneNumberId: string };
+export type BotStep =
+  | { id: string; type: 'greeting'; text: Localized }
+  | { id: string; type: 'menu'; text: Localized; options: Array<{ id: string; title: Localized; route: BotRoute }> }
+  | { id: string; type: 'collect'; text: Localized; field: 'email' | 'company' | 'order_number' | 'phone' | 'text'; property: string };
+export interface BotFlow {
+  enabled: boolean;
+  template: string | null;
+  maxRetries: number;
+  steps: BotStep[];
 }
 
 export interface WhatsAppNumber {

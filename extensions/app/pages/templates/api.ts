@@ -1,0 +1,39 @@
+import { hubspot } from '@hubspot/ui-extensions';
+import { TemplatesApiError, type NumberView, type TemplateInput, type TemplatesApi, type TemplateView } from './types';
+
+const newKey = () => `tpl-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+export interface TemplatesApiContext {
+  baseUrl: string;
+  portalId: number;
+  userId: number;
+}
+
+/** The Templates page's calls, through HubSpot's signed fetch (portalId/userId in the signed URL). */
+export function createTemplatesApi(ctx: TemplatesApiContext): TemplatesApi {
+  const call = async <T,>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> => {
+    let res: Response;
+    const url = `${ctx.baseUrl.replace(/\/+$/, '')}${path}${path.includes('?') ? '&' : '?'}portalId=${ctx.portalId}&userId=${ctx.userId}`;
+    try {
+      res = await hubspot.fetch(url, {
+        method,
+        timeout: 15_000,
+        ...(body !== undefined ? { body: body as Record<string, unknown> } : {}),
+        ...(method === 'GET' ? {} : { headers: { 'Idempotency-Key': newKey() } }),
+      } as Parameters<typeof hubspot.fetch>[1]);
+    } catch {
+      throw new TemplatesApiError('NETWORK', 'The app backend could not be reached. Try again.');
+    }
+    if (res.status === 204) return undefined as T;
+    const json = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string; details?: Record<string, string> } } & T;
+    if (!res.ok) throw new TemplatesApiError(json.error?.code ?? 'UNKNOWN', json.error?.message ?? `The backend answered ${res.status}`, json.error?.details ?? {});
+    return json;
+  };
+  const q = encodeURIComponent;
+  return {
+    listNumbers: async () => (await call<{ numbers: NumberView[] }>('GET', '/api/v1/whatsapp-numbers')).numbers,
+    listTemplates: async (pn) => (await call<{ templates: TemplateView[] }>('GET', `/api/v1/templates?phoneNumberId=${q(pn)}&status=all`)).templates,
+    createTemplate: async (input) => (await call<{ template: TemplateView }>('POST', '/api/v1/templates', input)).template,
+    deleteTemplate: async (pn, name) => void (await call('DELETE', `/api/v1/templates/${q(name)}?phoneNumberId=${q(pn)}`)),
+  };
+}

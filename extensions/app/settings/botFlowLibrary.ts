@@ -1,0 +1,62 @@
+import type { BotFlow } from './types';
+
+/** Bot flows an admin starts from and then edits (F10). Ids are filled in by the backend. */
+export const BOT_FLOW_TEMPLATES: Array<{ id: string; label: string; flow: BotFlow }> = [
+  {
+    id: 'menu_and_email',
+    label: 'Greeting, menu (sales / support) and email',
+    flow: {
+      enabled: true,
+      template: 'menu_and_email',
+      maxRetries: 2,
+      steps: [
+        { id: 'greeting', type: 'greeting', text: { es: '¡Hola! Soy el asistente virtual.', en: 'Hi! I am the virtual assistant.' } },
+        {
+          id: 'menu',
+          type: 'menu',
+          text: { es: '¿En qué te podemos ayudar?', en: 'How can we help you?' },
+          options: [
+            { id: 'sales', title: { es: 'Ventas', en: 'Sales' }, route: { to: 'pool' } },
+            { id: 'support', title: { es: 'Soporte', en: 'Support' }, route: { to: 'pool' } },
+          ],
+        },
+        { id: 'email', type: 'collect', text: { es: '¿Cuál es tu correo electrónico?', en: 'What is your email address?' }, field: 'email', property: 'email' },
+      ],
+    },
+  },
+  {
+    id: 'lead_capture',
+    label: 'Greeting and company name',
+    flow: {
+      enabled: true,
+      template: 'lead_capture',
+      maxRetries: 2,
+      steps: [
+        { id: 'greeting', type: 'greeting', text: { es: '¡Gracias por escribirnos!', en: 'Thanks for writing to us!' } },
+        { id: 'company', type: 'collect', text: { es: '¿Cómo se llama tu empresa?', en: 'What is your company called?' }, field: 'company', property: 'company' },
+      ],
+    },
+  },
+  {
+    id: 'name_and_menu',
+    label: 'Name, then a menu of three teams',
+    flow: {
+      enabled: true,
+      template: 'name_and_menu',
+      maxRetries: 2,
+      steps: [
+        { id: 'name', type: 'collect', text: { es: '¡Hola! ¿Cuál es tu nombre?', en: 'Hi! What is your name?' }, field: 'text', property: 'firstname' },
+        {
+          id: 'menu',
+          type: 'menu',
+          text: { es: '¿Con qué equipo quieres hablar?', en: 'Which team do you want to talk to?' },
+          options: [
+            { id: 'sales', title: { es: 'Ventas', en: 'Sales' }, route: { to: 'pool' } },
+            { id: 'support', title: { es: 'Soporte', en: 'Support' }, route: { to: 'pool' } },
+            { id: 'billing', title: { es: 'Facturación', en: 'Billing' }, route: { to: 'pool' } },
+          ],
+        },
+      ],
+    },
+  },
+];

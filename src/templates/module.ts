@@ -1,0 +1,97 @@
+import type { Request, Response, Router } from 'express';
+import type { AppContext, Domain } from '../app-context.js';
+import { forbidden } from '../errors.js';
+import { idempotent } from '../http/api-idempotency.js';
+import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
+import type { HubSpotService } from '../hubspot/index.js';
+import type { AdminCheck } from '../seams.js';
+import { TemplateAuthoring } from './authoring.js';
+import { TemplateManagementApi } from './meta-api.js';
+import { templateJson } from './present.js';
+import { drainRejectionNotices, type AdminTaskPort } from './review-notices.js';
+
+export interface TemplatesOptions {
+  /** How often pending rejection notices become HubSpot tasks (default every minute). */
+  noticeEveryMs?: number;
+}
+
+/** The admin's HubSpot owner: the installer's agent row, else the owner of the installer's user. */
+export function adminTasks(ctx: AppContext, hubspot: Pick<HubSpotService, 'owners' | 'core'>): AdminTaskPort {
+  return {
+    async adminOwnerId(portalId) {
+      const r = await ctx.db.query<{ installed_by_user_id: number | null; owner_id: string | null }>(
+        `SELECT p.installed_by_user_id, a.owner_id FROM portals p LEFT JOIN agents a ON a.portal_id = p.id AND a.user_id = p.installed_by_user_id WHERE p.id = $1`,
+        [portalId],
+      );
+      const row = r.rows[0];
+      if (row?.owner_id) return row.owner_id;
+      if (!row?.installed_by_user_id) return null;
+      const owners = await hubspot.owners(portalId);
+      const o = owners.find((x) => x.userId === row.installed_by_user_id);
+      return o ? o.ownerId : null;
+    },
+    async createTask(portalId, properties) {
+      return (await hubspot.core.client(portalId).createTask(properties, [])).id;
+    },
+  };
+}
+
+function registerRoutes(ctx: AppContext, router: Router, authoring: TemplateAuthoring, admins: AdminCheck): void {
+  const signed = requireHubSpotSignature(ctx);
+  const once = idempotent(ctx);
+  const admin = async (req: Request) => {
+    const { portalId, userId } = callerOf(req);
+    if (!(await admins.isAdmin(portalId, userId))) throw forbidden('Only an admin of the app can create or delete templates');
+    return portalId;
+  };
+  router.post('/api/v1/templates', signed, once, async (req: Request, res: Response) => {
+    const portalId = await admin(req);
+    res.status(201).json({ template: templateJson(await authoring.create(portalId, req.body)) });
+  });
+  router.delete('/api/v1/templates/:name', signed, once, async (req: Request, res: Response) => {
+    const portalId = await admin(req);
+    await authoring.remove(portalId, req.query.phoneNumberId, String(req.params.name));
+    res.status(204).end();
+  });
+}
+
+export interface TemplatesDeps {
+  admins: AdminCheck;
+  /** Rejection notices become HubSpot tasks for the admin; none without it. */
+  hubspot?: AdminTaskPort;
+}
+
+/** F5 template authoring: POST/DELETE /api/v1/templates and the admin's rejection tasks. */
+export class TemplatesService implements Domain {
+  readonly name = 'templates';
+  readonly authoring: TemplateAuthoring;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly deps: TemplatesDeps,
+    private readonly opts: TemplatesOptions = {},
+  ) {
+    this.authoring = new TemplateAuthoring({
+      db: ctx.db,
+      logger: ctx.logger,
+      now: () => ctx.clock.now(),
+      meta: new TemplateManagementApi(ctx.config.whatsapp),
+      tokenOf: (n) => ctx.secrets.decrypt(n.access_token_enc),
+    });
+  }
+
+  async defineJobs(): Promise<void> {
+    const { ctx } = this;
+    const hubspot = this.deps.hubspot;
+    if (!hubspot) return;
+    ctx.scheduler.add({
+      name: 'templates.rejection-tasks',
+      everyMs: this.opts.noticeEveryMs ?? 60_000,
+      run: async () => void (await drainRejectionNotices({ db: ctx.db, logger: ctx.logger, now: () => ctx.clock.now(), hubspot })),
+    });
+  }
+
+  mountRoutes(router: Router): void {
+    registerRoutes(this.ctx, router, this.authoring, this.deps.admins);
+  }
+}
