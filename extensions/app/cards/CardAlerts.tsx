@@ -22,14 +22,14 @@ export function ConsentAlert({ contact }: { contact: ContactState }) {
   if (contact.consent === 'declined') {
     return (
       <Alert testId="no-consent" variant="danger" title="Consent declined">
-        The customer declined data-processing consent. You can't message them on WhatsApp.
+        The customer declined data-processing consent. You can&apos;t message them on WhatsApp.
       </Alert>
     );
   }
   if (contact.consent === 'unknown') {
     return (
       <Alert testId="no-consent" variant="warning" title="No consent yet">
-        This contact hasn't given WhatsApp consent. When they write to your number the consent bot asks them first; you
+        This contact hasn&apos;t given WhatsApp consent. When they write to your number the consent bot asks them first; you
         can message them once they accept.
       </Alert>
     );

@@ -40,7 +40,7 @@ export function WhatsAppCardView({ context, actions, pollIntervalMs = POLL_INTER
   const api = useMemo(
     () => apiProp ?? createCardApi({ portal: { id: context.portal.id }, user: { id: context.user.id }, variables: { apiBaseUrl: baseUrl } }),
     // Rebuild only when the caller identity or base URL changes, not on every new context object.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+     
     [apiProp, context.portal.id, context.user.id, baseUrl],
   );
   const contactId = context.crm.objectId;
@@ -120,7 +120,7 @@ export function WhatsAppCardView({ context, actions, pollIntervalMs = POLL_INTER
       ) : null}
       {state.pollWarning ? (
         <Text testId="poll-warning" variant="microcopy">
-          Couldn't refresh the conversation: {state.pollWarning} Retrying…
+          Couldn&apos;t refresh the conversation: {state.pollWarning} Retrying…
         </Text>
       ) : null}
       <ConsentAlert contact={contact} />

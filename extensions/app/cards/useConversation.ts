@@ -79,7 +79,9 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
   const [state, dispatch] = useReducer(conversationReducer, initialConversationState);
   const live = useRef(true);
   const stateRef = useRef(state);
-  stateRef.current = state;
+  useEffect(() => {
+    stateRef.current = state;
+  }, [state]);
   const pollBusy = useRef(false);
   const skipPolls = useRef(0);
   useEffect(() => {
@@ -97,7 +99,7 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
     } catch (e) {
       safe({ type: 'failed', error: apiErrorOf(e) });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+     
   }, [api, contactId]);
 
   const poll = useCallback(async () => {
@@ -116,7 +118,7 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
     } finally {
       pollBusy.current = false;
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+     
   }, [api, contactId]);
 
   const loadOlder = useCallback(async () => {
@@ -128,7 +130,7 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
     } catch (e) {
       safe({ type: 'olderFailed', message: e instanceof Error ? e.message : 'Try again.' });
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+     
   }, [api, contactId]);
 
   useEffect(() => {
@@ -137,7 +139,9 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
 
   // New messages without reloading: poll while the card is mounted and loaded, stop on unmount.
   const pollRef = useRef(poll);
-  pollRef.current = poll;
+  useEffect(() => {
+    pollRef.current = poll;
+  }, [poll]);
   useEffect(() => {
     if (state.phase !== 'ready') return undefined;
     const id = setInterval(() => void pollRef.current(), pollIntervalMs);

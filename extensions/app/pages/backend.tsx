@@ -35,6 +35,14 @@ export interface Backend {
   today(): string;
   /** The user's language (e.g. "es", "en-us"), for the export's separator. */
   language: string;
+  /** The page's context, for sections that build their own client (templates, campaigns). */
+  context?: PageContextLike;
+}
+
+/** The backend's base URL from the page's context (the profile's apiBaseUrl). */
+export function apiBaseUrl(ctx: PageContextLike | undefined): string {
+  const v = ctx?.variables?.apiBaseUrl;
+  return (v === undefined || v === null || v === '' ? DEFAULT_API_BASE_URL : String(v)).replace(/\/+$/, '');
 }
 
 export function newIdempotencyKey(): string {
@@ -45,8 +53,7 @@ export function newIdempotencyKey(): string {
 }
 
 export function buildUrl(ctx: PageContextLike, path: string, query: Query = {}): string {
-  const v = ctx.variables?.apiBaseUrl;
-  const base = (v === undefined || v === null || v === '' ? DEFAULT_API_BASE_URL : String(v)).replace(/\/+$/, '');
+  const base = apiBaseUrl(ctx);
   const params = new URLSearchParams();
   for (const [k, val] of Object.entries(query)) if (val !== undefined && val !== null && val !== '') params.append(k, String(val));
   params.append('portalId', String(ctx.portal.id));
@@ -87,6 +94,7 @@ export function createBackend(ctx: PageContextLike, fetch: PageFetch, today?: ()
     post: (path, body) => call(fetch, buildUrl(ctx, path), 'POST', { ...body, idempotencyKey: newIdempotencyKey() }),
     today: today ?? (() => new Date().toISOString().slice(0, 10)),
     language: ctx.user.locale ?? ctx.user.language ?? 'en',
+    context: ctx,
   };
 }
 

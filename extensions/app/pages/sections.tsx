@@ -3,6 +3,8 @@
 import type { ComponentType } from 'react';
 import { DashboardPage } from './dashboard/DashboardPage';
 import { UsagePage } from './usage/UsagePage';
+import { CampaignsSection } from './campaigns/CampaignsSection';
+import { TemplatesSection } from './templates/TemplatesSection';
 
 export interface Section {
   /** Route id, unique. */
@@ -16,5 +18,7 @@ export interface Section {
 
 export const SECTIONS: Section[] = [
   { id: 'dashboard', path: '/', title: 'Dashboard', component: DashboardPage },
+  { id: 'campaigns', path: '/campaigns', title: 'Campaigns', component: CampaignsSection },
+  { id: 'templates', path: '/templates', title: 'Templates', component: TemplatesSection },
   { id: 'usage', path: '/usage', title: 'Usage', component: UsagePage },
 ];

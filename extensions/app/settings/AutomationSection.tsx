@@ -15,8 +15,8 @@ export function AutomationSection({ draft, update, err }: SectionProps) {
     <Flex direction="column" gap="md" testId="automation-section">
       <Heading>Reminder</Heading>
       <Text variant="microcopy">
-        When a conversation has waited on the customer this long after the agent's last message, the app sends this approved template once. Its
-        variables are filled with the customer's name and your business name.
+        When a conversation has waited on the customer this long after the agent&apos;s last message, the app sends this approved template once. Its
+        variables are filled with the customer&apos;s name and your business name.
       </Text>
       <Toggle testId="reminder-enabled" label="Send a reminder" checked={r.enabled} onChange={(v) => setR({ enabled: v })} />
       <NumberInput testId="reminder-minutes" name="afterMinutes" label="After (minutes)" value={r.afterMinutes} onChange={(v) => setR({ afterMinutes: Number(v) })} {...fieldError(err('reminder.afterMinutes'))} />
@@ -27,7 +27,7 @@ export function AutomationSection({ draft, update, err }: SectionProps) {
       <Heading>Out-of-hours notice</Heading>
       <Text variant="microcopy">
         When a customer writes outside business hours and the 24-hour window closes before the team is back, this template goes an hour before it
-        closes (customer's name, business name, when the team is back).
+        closes (customer&apos;s name, business name, when the team is back).
       </Text>
       <Toggle testId="notice-enabled" label="Send the out-of-hours notice" checked={n.enabled} onChange={(v) => setN({ enabled: v })} />
       <Flex gap="sm">

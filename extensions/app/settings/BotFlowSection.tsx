@@ -32,7 +32,7 @@ export function BotFlowSection({ draft, update, err, agents, numbers }: SectionP
   return (
     <Flex direction="column" gap="md" testId="bot-flow-section">
       <Heading>Bot flow</Heading>
-      <Text variant="microcopy">Runs after consent and before routing. A customer who writes "agente" or "asesor" goes straight to an agent.</Text>
+      <Text variant="microcopy">Runs after consent and before routing. A customer who writes &quot;agente&quot; or &quot;asesor&quot; goes straight to an agent.</Text>
       <Toggle testId="bot-flow-enabled" label="Run a bot flow" checked={flow.enabled} onChange={(v) => edit((f) => void (f.enabled = v))} />
       <Flex gap="xs" wrap>
         {BOT_FLOW_TEMPLATES.map((t) => (

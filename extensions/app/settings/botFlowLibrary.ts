@@ -1,7 +1,7 @@
 import type { BotFlow } from './types';
 
 /** Bot flows an admin starts from and then edits (F10). Ids are filled in by the backend. */
-export const BOT_FLOW_TEMPLATES: Array<{ id: string; label: string; flow: BotFlow }> = [
+export const BOT_FLOW_TEMPLATES: { id: string; label: string; flow: BotFlow }[] = [
   {
     id: 'menu_and_email',
     label: 'Greeting, menu (sales / support) and email',

@@ -49,11 +49,11 @@ export interface Settings {
   botFlow?: BotFlow;
 }
 
-export type Localized = { es: string; en: string };
+export interface Localized { es: string; en: string }
 export type BotRoute = { to: 'pool' } | { to: 'agents'; agentIds: string[] } | { to: 'number'; phoneNumberId: string };
 export type BotStep =
   | { id: string; type: 'greeting'; text: Localized }
-  | { id: string; type: 'menu'; text: Localized; options: Array<{ id: string; title: Localized; route: BotRoute }> }
+  | { id: string; type: 'menu'; text: Localized; options: { id: string; title: Localized; route: BotRoute }[] }
   | { id: string; type: 'collect'; text: Localized; field: 'email' | 'company' | 'order_number' | 'phone' | 'text'; property: string };
 export interface BotFlow {
   enabled: boolean;

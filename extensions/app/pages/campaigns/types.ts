@@ -46,6 +46,6 @@ export class CampaignApiError extends Error {
 /** What the views need from the backend; `hubspotCampaignsApi` is the real one. */
 export interface CampaignsApi {
   list(): Promise<Campaign[]>;
-  create(c: NewCampaign): Promise<{ campaign: Campaign; warnings: Array<{ code: string; message: string }> }>;
+  create(c: NewCampaign): Promise<{ campaign: Campaign; warnings: { code: string; message: string }[] }>;
   action(id: number, action: 'pause' | 'resume' | 'cancel'): Promise<Campaign>;
 }

@@ -15,7 +15,8 @@ export function DashboardPage() {
   const [filter, setFilter] = useState<Filter>({ days: 30, phoneNumberId: '', agentId: '' });
   const [numbers, setNumbers] = useState<NumberOption[]>([]);
   const [agents, setAgents] = useState<AgentOption[]>([]);
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  // Each result remembers the query it answers; a result for another query shows as loading.
+  const [result, setResult] = useState<{ key: string; load: Load } | null>(null);
   const [attempt, setAttempt] = useState(0);
   const range = rangeEnding(backend.today(), filter.days);
   const query = { ...range, phoneNumberId: filter.phoneNumberId || undefined, agentId: filter.agentId || undefined };
@@ -26,17 +27,19 @@ export function DashboardPage() {
     backend.get<{ agents: AgentOption[] }>('/agents').then((r) => setAgents(r.agents ?? []), () => setAgents([]));
   }, [backend]);
 
+  const key = JSON.stringify([query.from, query.to, query.phoneNumberId, query.agentId, attempt]);
+  const load: Load = result && result.key === key ? result.load : { status: 'loading' };
+
   useEffect(() => {
     let live = true;
-    setLoad({ status: 'loading' });
     backend.get<Report>('/reports/conversations', query).then(
-      (report) => live && setLoad({ status: 'ready', report }),
-      (e) => live && setLoad({ status: 'error', message: e instanceof ApiError ? e.message : 'The report could not be loaded.' }),
+      (report) => live && setResult({ key, load: { status: 'ready', report } }),
+      (e) => live && setResult({ key, load: { status: 'error', message: e instanceof ApiError ? e.message : 'The report could not be loaded.' } }),
     );
     return () => {
       live = false;
     };
-  }, [backend, query.from, query.to, query.phoneNumberId, query.agentId, attempt]);
+  }, [backend, key]);
 
   return (
     <Flex direction="column" gap="md">

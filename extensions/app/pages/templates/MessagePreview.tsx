@@ -4,7 +4,7 @@ export interface PreviewContent {
   header: { format: string; text: string | null } | null;
   body: string;
   footer: string | null;
-  buttons: Array<{ type: string; text: string | null }>;
+  buttons: { type: string; text: string | null }[];
 }
 
 /** Fills {{n}} / {{name}} with `values` (1-based or by name); a missing value shows as [n]. */

@@ -3,7 +3,7 @@ import { Alert, Button, Flex, Heading, Input, Select, Text, TextArea } from '@hu
 import { MessagePreview } from './MessagePreview';
 import { TemplatesApiError, type TemplateInput, type TemplateView } from './types';
 
-type ButtonDraft = { type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER'; text: string; url: string; example: string; phone: string };
+interface ButtonDraft { type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER'; text: string; url: string; example: string; phone: string }
 
 export interface TemplateDraftState {
   name: string;
@@ -26,8 +26,8 @@ export function variablesOf(text: string): string[] {
 }
 
 /** Meta's component objects from the form, and which form field each component path belongs to. */
-export function buildComponents(d: TemplateDraftState): { components: Array<Record<string, unknown>>; fieldOf: Record<string, string> } {
-  const components: Array<Record<string, unknown>> = [];
+export function buildComponents(d: TemplateDraftState): { components: Record<string, unknown>[]; fieldOf: Record<string, string> } {
+  const components: Record<string, unknown>[] = [];
   const fieldOf: Record<string, string> = {};
   const at = () => `components.${components.length}`;
   if (d.headerText.trim()) {

@@ -28,7 +28,7 @@ export function TemplateList({ templates, readOnly, onDelete }: TemplateListProp
           <TableHeader>Language</TableHeader>
           <TableHeader>Category</TableHeader>
           <TableHeader>Status</TableHeader>
-          <TableHeader>Meta's review</TableHeader>
+          <TableHeader>Meta&apos;s review</TableHeader>
           <TableHeader>{''}</TableHeader>
         </TableRow>
       </TableHead>

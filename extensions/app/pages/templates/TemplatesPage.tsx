@@ -25,7 +25,9 @@ export function TemplatesPage({ api: injected, context, readOnly }: TemplatesPag
   );
   const [numbers, setNumbers] = useState<NumberView[] | null>(null);
   const [pn, setPn] = useState('');
-  const [templates, setTemplates] = useState<TemplateView[] | null>(null);
+  // The list remembers which number it belongs to; switching numbers shows loading until that number's list arrives.
+  const [loaded, setLoaded] = useState<{ pn: string; templates: TemplateView[] } | null>(null);
+  const templates = loaded && loaded.pn === pn ? loaded.templates : null;
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
@@ -39,16 +41,17 @@ export function TemplatesPage({ api: injected, context, readOnly }: TemplatesPag
       .catch((e: unknown) => setError(e instanceof Error ? e.message : 'Could not load numbers.'));
   }, [api]);
 
-  const reload = useCallback(async () => {
-    if (!pn) return;
-    try {
-      setTemplates(await api.listTemplates(pn));
-    } catch (e) {
-      setError(e instanceof Error ? e.message : 'Could not load templates.');
-    }
-  }, [api, pn]);
+  const reload = useCallback(
+    () =>
+      pn
+        ? api.listTemplates(pn).then(
+            (list) => setLoaded({ pn, templates: list }),
+            (e: unknown) => setError(e instanceof Error ? e.message : 'Could not load templates.'),
+          )
+        : Promise.resolve(),
+    [api, pn],
+  );
   useEffect(() => {
-    setTemplates(null);
     void reload();
   }, [reload]);
 
@@ -78,7 +81,7 @@ export function TemplatesPage({ api: injected, context, readOnly }: TemplatesPag
     <Flex direction="column" gap="md" testId="templates-page">
       <Heading>WhatsApp templates</Heading>
       <Select testId="templates-number" name="phoneNumberId" label="Number" value={pn} options={numbers.map((n) => ({ label: n.displayPhoneNumber ? `${n.label} (${n.displayPhoneNumber})` : n.label, value: n.phoneNumberId }))} onChange={(v) => setPn(String(v))} />
-      <Text variant="microcopy">Meta reviews every new template; it usually takes minutes and at most 24–48 hours. Rejected templates show Meta's reason.</Text>
+      <Text variant="microcopy">Meta reviews every new template; it usually takes minutes and at most 24–48 hours. Rejected templates show Meta&apos;s reason.</Text>
       {notice ? (
         <Alert testId="templates-notice" variant="info" title="Templates">
           {notice}

@@ -1,5 +1,5 @@
 import { hubspot } from '@hubspot/ui-extensions';
-import { TemplatesApiError, type NumberView, type TemplateInput, type TemplatesApi, type TemplateView } from './types';
+import { TemplatesApiError, type NumberView, type TemplatesApi, type TemplateView } from './types';
 
 const newKey = () => `tpl-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
@@ -18,8 +18,8 @@ export function createTemplatesApi(ctx: TemplatesApiContext): TemplatesApi {
       res = await hubspot.fetch(url, {
         method,
         timeout: 15_000,
-        ...(body !== undefined ? { body: body as Record<string, unknown> } : {}),
-        ...(method === 'GET' ? {} : { headers: { 'Idempotency-Key': newKey() } }),
+        // HubSpot's proxy allows no request header but Authorization: the idempotency key travels in the body.
+        ...(method === 'GET' ? {} : { body: { ...((body ?? {}) as Record<string, unknown>), idempotencyKey: newKey() } }),
       } as Parameters<typeof hubspot.fetch>[1]);
     } catch {
       throw new TemplatesApiError('NETWORK', 'The app backend could not be reached. Try again.');

@@ -32,7 +32,7 @@ export interface TemplateInput {
   name: string;
   language: string;
   category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
-  components: Array<Record<string, unknown>>;
+  components: Record<string, unknown>[];
 }
 
 export interface TemplatesApi {
