@@ -219,7 +219,10 @@ export async function patchSettings(h: Harness, fn: (s: Settings) => Settings): 
   return h.rt.services.settings.patch(PORTAL, fn);
 }
 
-/** A signed extension call, timed by the app's (manual) clock. */
+/**
+ * A signed extension call, timed by the app's (manual) clock. Like `hubspot.fetch` (no request header
+ * but Authorization), a write's idempotency key travels in the JSON body unless the body brings its own.
+ */
 export function api(
   h: Harness,
   method: 'GET' | 'POST' | 'PUT',
@@ -230,10 +233,16 @@ export function api(
     method,
     path,
     query: o.query,
-    body: o.body,
+    body: method === 'GET' ? o.body : withKey(o.body, o.key ?? randomBytes(8).toString('hex')),
     portalId: o.portalId ?? PORTAL,
     userId: o.userId ?? ADMIN_USER,
     timestamp: h.rt.ctx.clock.now().getTime(),
-    headers: method === 'GET' ? {} : { 'Idempotency-Key': o.key ?? randomBytes(8).toString('hex') },
   });
+}
+
+/** The body `hubspot.fetch` would send: the caller's, with the idempotency key added. */
+function withKey(body: unknown, key: string): unknown {
+  if (body === undefined) return { idempotencyKey: key };
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || 'idempotencyKey' in body) return body;
+  return { ...body, idempotencyKey: key };
 }
