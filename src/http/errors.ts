@@ -21,6 +21,11 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     const details = zodDetails(err);
     const [field, msg] = Object.entries(details)[0] ?? ['_', 'invalid'];
     body = { code: 'VALIDATION', message: `${field}: ${msg}`, details };
+  } else if (err?.name === 'PortalNotConnectedError') {
+    // HubSpot cannot be called for this portal (no tokens, uninstalled, refresh refused): the
+    // admin's fix is to reconnect, not to retry. Matched by name so http/ needs no domain import.
+    status = 409;
+    body = { code: 'HUBSPOT_NOT_CONNECTED', message: 'The app is not connected to this HubSpot account. Reinstall it from the marketplace listing to reconnect.' };
   } else if (err?.type === 'entity.parse.failed') {
     status = 400;
     body = { code: 'INVALID_JSON', message: 'The request body is not valid JSON' };

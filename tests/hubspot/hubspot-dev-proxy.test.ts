@@ -1,4 +1,4 @@
-// Issue 10.6 (partial): HubSpot's own local-dev proxy (AppProxyService from
+// Issue 10: HubSpot's own local-dev proxy (AppProxyService from
 // @hubspot/ui-extensions-dev-server) in front of the real backend, loopback only. It signs the mapped
 // local URL with CLIENT_SECRET, refuses request headers, and forwards JSON bodies.
 import { jest } from '@jest/globals';
@@ -85,5 +85,50 @@ describe("HubSpot's local-dev proxy in front of the backend", () => {
   test('a URL naming a portal without the app comes back as the backend’s 403', async () => {
     const r = await viaDevProxy('GET', `/api/v1/settings?portalId=999&userId=${USER}`);
     expect(r.body).toMatchObject({ status: 'error', context: { appServerStatusCode: ['403'] } });
+  });
+
+  // Every call the card, the settings page and the app pages make (their api modules), with the
+  // shapes they send: the dev proxy must forward each and the backend must accept the signature it
+  // computed over the local URL. Whether the call then succeeds depends on data (a 404 for an
+  // unknown conversation is the backend's answer too); a refused signature (401) or a request the
+  // proxy refuses (400 before the backend) is the failure this guards against.
+  const key = (n: string) => ({ idempotencyKey: `dev-proxy-every-${n}` });
+  const EVERY_CALL: [string, string, object | null][] = [
+    ['GET', '/api/v1/contacts/5/conversation', null],
+    ['GET', '/api/v1/contacts/5/conversation?before=c%201', null],
+    ['POST', '/api/v1/contacts/5/messages', { text: 'hola', ...key('msg') }],
+    ['POST', '/api/v1/contacts/5/template-messages', { phoneNumberId: 'pn', templateName: 't', language: 'es', ...key('tpl-msg') }],
+    ['POST', '/api/v1/contacts/5/upload-links', { ...key('upload') }],
+    ['POST', '/api/v1/conversations/conv_1/assign', { agentId: 'a', ...key('assign') }],
+    ['POST', '/api/v1/conversations/conv_1/transfer', { agentId: 'a', ...key('transfer') }],
+    ['POST', '/api/v1/conversations/conv_1/resolve', { ...key('resolve') }],
+    ['GET', '/api/v1/me', null],
+    ['GET', '/api/v1/owners', null],
+    ['GET', '/api/v1/agents', null],
+    ['PUT', '/api/v1/agents', { agents: [], ...key('agents') }],
+    ['GET', '/api/v1/settings', null],
+    ['GET', '/api/v1/whatsapp-numbers', null],
+    ['POST', '/api/v1/whatsapp-numbers', { phoneNumberId: 'x', ...key('number') }],
+    ['PATCH', '/api/v1/whatsapp-numbers/x', { label: 'Ventas', ...key('number-patch') }],
+    ['GET', '/api/v1/templates?phoneNumberId=x&status=all', null],
+    ['POST', '/api/v1/templates', { phoneNumberId: 'x', name: 't', ...key('tpl') }],
+    ['DELETE', '/api/v1/templates/t?phoneNumberId=x', { ...key('tpl-del') }],
+    ['GET', '/api/v1/campaigns', null],
+    ['POST', '/api/v1/campaigns', { name: 'c', ...key('campaign') }],
+    ['POST', '/api/v1/campaigns/1/pause', { ...key('campaign-pause') }],
+    ['GET', '/api/v1/reports/conversations?from=2026-11-01&to=2026-11-30', null],
+    ['POST', '/api/v1/reports/exports', { from: '2026-11-01', to: '2026-11-30', ...key('export') }],
+    ['GET', '/api/v1/usage', null],
+  ];
+
+  test.each(EVERY_CALL)('%s %s reaches the backend with a signature it accepts', async (method, pathAndQuery, body) => {
+    const sep = pathAndQuery.includes('?') ? '&' : '?';
+    const r = await viaDevProxy(method, `${pathAndQuery}${sep}${q}`, body ? { body } : {});
+    const code = r.body.context?.appServerStatusCode?.[0];
+    // The proxy answered with what the backend said (not a 400 of its own) …
+    expect(code).toBeDefined();
+    // … and the backend verified HubSpot's signature over the local URL.
+    expect(code).not.toBe('401');
+    expect(Number(code)).toBeLessThan(500);
   });
 });
