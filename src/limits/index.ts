@@ -6,7 +6,7 @@ export { SharedRateLimiter, type Booking, type Lane, type LimitSpec, type Shared
  * Meta counts a number's sends per second; we pace a little under the configured rate so network
  * jitter between two evenly spaced sends never puts one second over it (docs/limits.md).
  */
-export const META_PACING_FACTOR = 0.97;
+export const META_PACING_FACTOR = 0.9;
 
 export const whatsappNumberKey = (phoneNumberId: string): string => `wa:${phoneNumberId}`;
 
