@@ -1,10 +1,11 @@
 import { hubspot } from '@hubspot/ui-extensions';
+import { newIdempotencyKey } from '../backend';
 import { CampaignApiError, type Campaign, type CampaignsApi, type NewCampaign } from './types';
 
 /** The campaign endpoints through hubspot.fetch (signed by HubSpot's proxy; the key travels in the body). */
 export function hubspotCampaignsApi(baseUrl: string): CampaignsApi {
   const call = async <T,>(path: string, init: { method: string; body?: object } = { method: 'GET' }): Promise<T> => {
-    const body = init.body ? { ...init.body, idempotencyKey: crypto.randomUUID() } : undefined;
+    const body = init.body ? { ...init.body, idempotencyKey: newIdempotencyKey() } : undefined;
     const res = await hubspot.fetch(`${baseUrl}${path}`, { method: init.method as 'GET', ...(body ? { body } : {}) });
     const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: Record<string, string> } } & T;
     if (!res.ok) throw new CampaignApiError(json.error?.code ?? 'HTTP_' + res.status, json.error?.message ?? `Request failed (${res.status})`, json.error?.details ?? {});

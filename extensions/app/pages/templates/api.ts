@@ -1,7 +1,6 @@
 import { hubspot } from '@hubspot/ui-extensions';
+import { newIdempotencyKey } from '../backend';
 import { TemplatesApiError, type NumberView, type TemplatesApi, type TemplateView } from './types';
-
-const newKey = () => `tpl-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 
 export interface TemplatesApiContext {
   baseUrl: string;
@@ -19,7 +18,7 @@ export function createTemplatesApi(ctx: TemplatesApiContext): TemplatesApi {
         method,
         timeout: 15_000,
         // HubSpot's proxy allows no request header but Authorization: the idempotency key travels in the body.
-        ...(method === 'GET' ? {} : { body: { ...((body ?? {}) as Record<string, unknown>), idempotencyKey: newKey() } }),
+        ...(method === 'GET' ? {} : { body: { ...((body ?? {}) as Record<string, unknown>), idempotencyKey: newIdempotencyKey() } }),
       } as Parameters<typeof hubspot.fetch>[1]);
     } catch {
       throw new TemplatesApiError('NETWORK', 'The app backend could not be reached. Try again.');
