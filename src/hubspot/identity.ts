@@ -1,26 +1,11 @@
 import type { CrmObject } from './client.js';
 import { mapLimit } from './concurrency.js';
 import type { HubSpotCore } from './core.js';
-import { HubSpotApiError, HubSpotInDoubtError, PortalNotConnectedError } from './errors.js';
-import { matchStoredPhone, phoneIdentity, splitProfileName, toE164, type PhoneIdentity } from './phone.js';
-import { CONTACT_PROPERTIES as P } from './properties.js';
+import { bestMatch, createChunks, createInput, fillFor, keyOf, keyOfCreated, OurPropertiesGoneError, searchCandidates, type LocalContact, type Target } from './contact-match.js';
+import { HubSpotInDoubtError, PortalNotConnectedError } from './errors.js';
+import { phoneIdentity, toE164 } from './phone.js';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-interface LocalContact {
-  id: number;
-  wa_id: string | null;
-  bsuid: string | null;
-  phone_e164: string | null;
-  profile_name: string | null;
-  hubspot_contact_id: string | null;
-}
-
-interface Target {
-  contact: LocalContact;
-  phone: PhoneIdentity | null;
-  bsuid: string | null;
-}
 
 type Outcome = string | Error;
 
@@ -29,13 +14,7 @@ interface Waiter {
   reject: (e: Error) => void;
 }
 
-/** HubSpot's IN filter takes at most 100 values; one search asks for many numbers at once. */
-const MAX_IN_VALUES = 100;
 const MAX_BATCH = 100;
-const SEARCH_PAGE = 200;
-const SEARCH_PROPERTIES = ['phone', 'mobilephone', 'firstname', 'lastname', 'createdate'];
-const CALC_PHONE = 'hs_searchable_calculated_phone_number';
-const CALC_MOBILE = 'hs_searchable_calculated_mobile_number';
 
 export class ContactNotFoundError extends Error {}
 
@@ -211,6 +190,29 @@ export class IdentityResolver {
   }
 
   private async resolveClaimed(portalId: number, ids: number[]): Promise<Map<number, Outcome>> {
+    const { out, targets } = await this.targetsOf(portalId, ids);
+    if (!targets.length) return out;
+    const ready = await this.core.propertiesReady(portalId);
+    const { matched, toCreate } = await this.match(portalId, targets, ready);
+    await this.fillMatched(portalId, targets, matched, ready);
+    const links = new Map<number, string>([...matched].map(([id, o]) => [id, o.id]));
+    const createErrors = await this.createMissing(portalId, toCreate, ready, links);
+
+    await this.link(portalId, links);
+    for (const [id, hs] of links) out.set(id, hs);
+    for (const [id, e] of createErrors) out.set(id, e);
+    // A concurrent link by another path wins; report what the row holds now.
+    const after = await this.read(portalId, [...links.keys()]);
+    for (const id of links.keys()) {
+      const c = after.get(id);
+      if (c?.hubspot_contact_id) out.set(id, c.hubspot_contact_id);
+      else if (!createErrors.has(id)) out.set(id, new Error(`contact ${id} could not be linked`));
+    }
+    return out;
+  }
+
+  /** Contacts still unlinked, with the phone identity they are searched by. */
+  private async targetsOf(portalId: number, ids: number[]): Promise<{ out: Map<number, Outcome>; targets: Target[] }> {
     const out = new Map<number, Outcome>();
     const rows = await this.read(portalId, ids);
     const targets: Target[] = [];
@@ -229,13 +231,12 @@ export class IdentityResolver {
       }
       targets.push({ contact: c, phone, bsuid: c.bsuid });
     }
-    if (!targets.length) return out;
+    return { out, targets };
+  }
 
-    const ready = await this.core.propertiesReady(portalId);
-    const client = this.core.client(portalId);
+  /** Best match per target; a HubSpot contact already linked to another local contact is not reused. */
+  private async match(portalId: number, targets: Target[], ready: boolean): Promise<{ matched: Map<number, CrmObject>; toCreate: Target[] }> {
     const found = await this.search(portalId, targets, ready);
-
-    // Best match per target; a HubSpot contact already linked to another local contact is not reused.
     const candidateIds = [...new Set([...found.values()].flat().map((o) => o.id))];
     const taken = new Set<string>();
     if (candidateIds.length) {
@@ -245,36 +246,29 @@ export class IdentityResolver {
       );
       for (const row of r.rows) taken.add(row.hubspot_contact_id);
     }
+    const usable = (o: CrmObject) => !taken.has(o.id) && !((this.gone.get(`${portalId}:${o.id}`) ?? 0) > this.nowMs());
     const matched = new Map<number, CrmObject>();
     const toCreate: Target[] = [];
     for (const t of targets) {
-      const best = (found.get(t.contact.id) ?? [])
-        .filter((o) => !taken.has(o.id) && !((this.gone.get(`${portalId}:${o.id}`) ?? 0) > this.nowMs()))
-        .map((o) => ({ o, score: this.score(t, o) }))
-        .filter((x) => x.score > 0)
-        .sort((a, b) => b.score - a.score || Number(a.o.id) - Number(b.o.id))[0];
+      const best = bestMatch(t, found.get(t.contact.id) ?? [], usable);
       if (best) {
-        matched.set(t.contact.id, best.o);
-        taken.add(best.o.id);
+        matched.set(t.contact.id, best);
+        taken.add(best.id);
       } else toCreate.push(t);
     }
+    return { matched, toCreate };
+  }
 
-    // Existing contacts: fill an empty name from the WhatsApp profile, and our WhatsApp properties.
+  /** Existing contacts get an empty name filled and our WhatsApp properties; a failure keeps the links. */
+  private async fillMatched(portalId: number, targets: Target[], matched: Map<number, CrmObject>, ready: boolean): Promise<void> {
     const updates: Array<{ id: string; properties: Record<string, string> }> = [];
     for (const t of targets) {
       const o = matched.get(t.contact.id);
       if (!o) continue;
-      const props: Record<string, string> = {};
-      const name = splitProfileName(t.contact.profile_name);
-      if (!o.properties.firstname && name.first) props.firstname = name.first;
-      if (!o.properties.lastname && name.last) props.lastname = name.last;
-      if (ready) {
-        if (t.phone && o.properties[P.phoneE164] !== t.phone.e164) props[P.phoneE164] = t.phone.e164;
-        if (t.contact.wa_id && !o.properties[P.waId]) props[P.waId] = t.contact.wa_id;
-        if (t.bsuid && !o.properties[P.bsuid]) props[P.bsuid] = t.bsuid;
-      }
+      const props = fillFor(t, o, ready);
       if (Object.keys(props).length) updates.push({ id: o.id, properties: props });
     }
+    const client = this.core.client(portalId);
     for (let i = 0; i < updates.length; i += MAX_BATCH) {
       try {
         await client.batchUpdateContacts(updates.slice(i, i + MAX_BATCH));
@@ -283,76 +277,43 @@ export class IdentityResolver {
         this.ctx.logger.warn({ err, portalId }, 'hubspot: filling names of matched contacts failed (links are kept)');
       }
     }
-    const links = new Map<number, string>([...matched].map(([id, o]) => [id, o.id]));
-
-    // Nobody has these numbers: create them, 100 per call.
-    const createErrors = new Map<number, Error>();
-    const parts: Target[][] = [];
-    for (let i = 0; i < toCreate.length; i += MAX_BATCH) parts.push(...this.createChunkable(toCreate.slice(i, i + MAX_BATCH), ready));
-    await mapLimit(parts, 4, async (part) => {
-      {
-        try {
-          const created = await this.create(portalId, part, ready);
-          for (const [id, hs] of created) links.set(id, hs);
-        } catch (err) {
-          if (err instanceof PortalNotConnectedError) throw err;
-          if (err instanceof HubSpotInDoubtError) {
-            // Keep the lease until HubSpot's search index shows what was created.
-            const hold = this.ctx.clock.now().getTime() + (this.opts.inDoubtHoldMs ?? 30_000);
-            await this.ctx.db.query(
-              `UPDATE hubspot_contact_leases SET in_doubt = true, lease_until = $3, last_error = $4 WHERE contact_id = ANY($1::bigint[]) AND lease_owner = $2`,
-              [part.map((t) => t.contact.id), this.core.instanceId, new Date(hold), err.message.slice(0, 500)],
-            );
-          }
-          for (const t of part) createErrors.set(t.contact.id, err as Error);
-        }
-      }
-    });
-
-    await this.link(portalId, links);
-    for (const [id, hs] of links) out.set(id, hs);
-    for (const [id, e] of createErrors) out.set(id, e);
-    // A concurrent link by another path wins; report what the row holds now.
-    const after = await this.read(portalId, [...links.keys()]);
-    for (const id of links.keys()) {
-      const c = after.get(id);
-      if (c?.hubspot_contact_id) out.set(id, c.hubspot_contact_id);
-      else if (!createErrors.has(id)) out.set(id, new Error(`contact ${id} could not be linked`));
-    }
-    return out;
   }
 
-  /** Without our properties a created contact is recognised by its phone; bsuid-only ones go one per call. */
-  private createChunkable(targets: Target[], ready: boolean): Target[][] {
-    if (ready) return [targets];
-    const withPhone = targets.filter((t) => t.phone);
-    return [...(withPhone.length ? [withPhone] : []), ...targets.filter((t) => !t.phone).map((t) => [t])];
+  /** Nobody has these numbers: create them, 100 per call; adds to `links`, returns the failures. */
+  private async createMissing(portalId: number, toCreate: Target[], ready: boolean, links: Map<number, string>): Promise<Map<number, Error>> {
+    const createErrors = new Map<number, Error>();
+    const parts: Target[][] = [];
+    for (let i = 0; i < toCreate.length; i += MAX_BATCH) parts.push(...createChunks(toCreate.slice(i, i + MAX_BATCH), ready));
+    await mapLimit(parts, 4, async (part) => {
+      try {
+        const created = await this.create(portalId, part, ready);
+        for (const [id, hs] of created) links.set(id, hs);
+      } catch (err) {
+        if (err instanceof PortalNotConnectedError) throw err;
+        if (err instanceof HubSpotInDoubtError) await this.holdInDoubt(part, err);
+        for (const t of part) createErrors.set(t.contact.id, err as Error);
+      }
+    });
+    return createErrors;
+  }
+
+  /** Keep the lease until HubSpot's search index shows what an in-doubt create made. */
+  private async holdInDoubt(part: Target[], err: Error): Promise<void> {
+    const hold = this.nowMs() + (this.opts.inDoubtHoldMs ?? 30_000);
+    await this.ctx.db.query(
+      `UPDATE hubspot_contact_leases SET in_doubt = true, lease_until = $3, last_error = $4 WHERE contact_id = ANY($1::bigint[]) AND lease_owner = $2`,
+      [part.map((t) => t.contact.id), this.core.instanceId, new Date(hold), err.message.slice(0, 500)],
+    );
   }
 
   private async create(portalId: number, targets: Target[], ready: boolean): Promise<Map<number, string>> {
-    const client = this.core.client(portalId);
-    const inputs = targets.map((t) => {
-      const props: Record<string, string> = {};
-      const name = splitProfileName(t.contact.profile_name);
-      if (name.first) props.firstname = name.first;
-      if (name.last) props.lastname = name.last;
-      if (t.phone) props.phone = t.phone.e164;
-      if (ready) {
-        if (t.phone) props[P.phoneE164] = t.phone.e164;
-        if (t.contact.wa_id) props[P.waId] = t.contact.wa_id;
-        if (t.bsuid) props[P.bsuid] = t.bsuid;
-      }
-      return { properties: props };
-    });
-    const res = await client.batchCreateContacts(inputs);
+    const res = await this.core.client(portalId).batchCreateContacts(targets.map((t) => createInput(t, ready)));
     const out = new Map<number, string>();
     // Batch results are not guaranteed to come back in input order: match them by what we wrote.
     const byKey = new Map<string, number>();
-    for (const t of targets) byKey.set(this.keyOf(t), t.contact.id);
+    for (const t of targets) byKey.set(keyOf(t), t.contact.id);
     for (const r of res.results ?? []) {
-      const p = r.properties ?? {};
-      const e = (ready ? p[P.phoneE164] : null) ?? (p.phone ? toE164(p.phone) : null);
-      const key = e ? `p:${e}` : p[P.bsuid] ? `b:${String(p[P.bsuid]).toLowerCase()}` : null;
+      const key = keyOfCreated(r.properties ?? {}, ready);
       const id = key ? byKey.get(key) : targets.length === 1 ? targets[0]!.contact.id : undefined;
       if (id !== undefined) out.set(id, r.id);
     }
@@ -365,98 +326,16 @@ export class IdentityResolver {
     return out;
   }
 
-  private keyOf(t: Target): string {
-    return t.phone ? `p:${t.phone.e164}` : `b:${(t.bsuid ?? '').toLowerCase()}`;
-  }
-
-  private score(t: Target, o: CrmObject): number {
-    const p = o.properties ?? {};
-    if (t.phone && p[P.phoneE164] && t.phone.e164Variants.includes(String(p[P.phoneE164]))) return 5;
-    if (t.bsuid && p[P.bsuid] && String(p[P.bsuid]).toLowerCase() === t.bsuid.toLowerCase()) return 5;
-    if (!t.phone) return 0;
-    const mobile = matchStoredPhone(t.phone, p.mobilephone);
-    const phone = matchStoredPhone(t.phone, p.phone);
-    const best = Math.max(mobile, phone);
-    return best === 2 ? 3 : best === 1 ? 1 : 0;
-  }
-
-  /**
-   * One search per chunk of numbers, up to 100 values in each IN filter: national numbers and full
-   * digits against both searchable phone properties, and E.164 against our wa_phone_e164 (five
-   * filter groups, HubSpot's maximum). Chunks are searched concurrently; the limiter paces them.
-   */
+  /** Candidates for the targets; when our properties were deleted by an admin, the standard ones (recreated later). */
   private async search(portalId: number, targets: Target[], ready: boolean): Promise<Map<number, CrmObject[]>> {
-    const client = this.core.client(portalId);
-    const out = new Map<number, CrmObject[]>();
-    const chunks: Target[][] = [];
-    let cur: Target[] = [];
-    let n = { nat: 0, full: 0, e164: 0 };
-    for (const t of targets) {
-      const add = { nat: t.phone?.nationals.length ?? 0, full: t.phone?.fullDigits.length ?? 0, e164: t.phone?.e164Variants.length ?? 0 };
-      if (cur.length && (n.nat + add.nat > MAX_IN_VALUES || n.full + add.full > MAX_IN_VALUES || n.e164 + add.e164 > MAX_IN_VALUES || cur.length >= MAX_IN_VALUES)) {
-        chunks.push(cur);
-        cur = [];
-        n = { nat: 0, full: 0, e164: 0 };
-      }
-      cur.push(t);
-      n = { nat: n.nat + add.nat, full: n.full + add.full, e164: n.e164 + add.e164 };
-    }
-    if (cur.length) chunks.push(cur);
-
-    const properties = [...SEARCH_PROPERTIES, ...(ready ? [P.phoneE164, P.waId, P.bsuid] : [])];
-    const groupsOf = (chunk: Target[]): object[] => {
-      const uniq = (xs: Array<string | null | undefined>) => [...new Set(xs.filter((x): x is string => Boolean(x)))];
-      const nationals = uniq(chunk.flatMap((t) => t.phone?.nationals ?? []));
-      const full = uniq(chunk.flatMap((t) => t.phone?.fullDigits ?? []));
-      const e164s = uniq(chunk.flatMap((t) => t.phone?.e164Variants ?? []));
-      const bsuids = uniq(chunk.map((t) => t.bsuid?.toLowerCase()));
-      const inFilter = (propertyName: string, values: string[]) => ({ filters: [{ propertyName, operator: 'IN', values }] });
-      const groups: object[] = [];
-      if (nationals.length) groups.push(inFilter(CALC_PHONE, nationals), inFilter(CALC_MOBILE, nationals));
-      if (full.length) groups.push(inFilter(CALC_PHONE, full));
-      // The fifth and last group: the mobile field's full digits, or the WhatsApp user ids when some have no number.
-      if (ready && bsuids.length) groups.push(inFilter(P.bsuid, bsuids));
-      else if (full.length) groups.push(inFilter(CALC_MOBILE, full));
-      if (ready && e164s.length) groups.push(inFilter(P.phoneE164, e164s));
-      return groups;
-    };
-
-    let propertiesGone = false;
-    const found = await mapLimit(chunks, 4, async (chunk) => {
-      const filterGroups = groupsOf(chunk);
-      const results: CrmObject[] = [];
-      if (!filterGroups.length) return results;
-      let after: string | undefined;
-      for (let page = 0; page < 20; page++) {
-        let r;
-        try {
-          r = await client.searchContacts({ filterGroups, properties, limit: SEARCH_PAGE, ...(after ? { after } : {}) });
-        } catch (err) {
-          if (err instanceof HubSpotApiError && err.status === 400 && ready && /wa_/.test(err.message)) {
-            propertiesGone = true;
-            return results;
-          }
-          throw err;
-        }
-        results.push(...r.results);
-        after = r.paging?.next?.after;
-        if (!after) break;
-      }
-      return results;
-    });
-    if (propertiesGone) {
-      // Our properties were deleted by an admin: search the standard ones; they are recreated later.
+    try {
+      return await searchCandidates(this.core.client(portalId), targets, ready);
+    } catch (err) {
+      if (!(err instanceof OurPropertiesGoneError)) throw err;
       await this.ctx.db.query('UPDATE hubspot_portal_state SET properties_ready = false WHERE portal_id = $1', [portalId]);
       this.core.forgetReady(portalId);
-      return this.search(portalId, targets, false);
+      return searchCandidates(this.core.client(portalId), targets, false);
     }
-    chunks.forEach((chunk, i) => {
-      for (const t of chunk) {
-        const mine = found[i]!.filter((o) => this.score(t, o) > 0);
-        if (mine.length) out.set(t.contact.id, mine);
-      }
-    });
-    return out;
   }
 
   /** Writes the links; a HubSpot contact already linked elsewhere is skipped (unique per portal). */
