@@ -117,27 +117,7 @@ export class TimelineLogger extends PortalOutbox {
     if (n === 0) return { kind: 'empty' };
     if (n < BATCH && (age ?? 0) < this.linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(this.linger - (age ?? 0), 250)) };
 
-    // Look ahead: link every contact with waiting messages in one go (one search serves many numbers).
-    const unlinked = await this.ctx.db.query<{ contact_id: number }>(
-      `SELECT DISTINCT m.contact_id FROM messages m JOIN contacts c ON c.id = m.contact_id
-        WHERE ${PENDING} AND c.hubspot_contact_id IS NULL LIMIT ${LOOKAHEAD_CONTACTS}`,
-      [portalId],
-    );
-    // Contacts that just failed wait for their backoff (their messages stay queued; the sweep retries).
-    const toLink = unlinked.rows.map((r) => Number(r.contact_id)).filter((id) => !this.identity.backedOff(portalId, id));
-    if (toLink.length) {
-      const res = await this.identity.ensureMany(portalId, toLink);
-      let failed = 0;
-      let example: Error | undefined;
-      for (const o of res.values()) {
-        if (o instanceof PortalNotConnectedError) return { kind: 'blocked' };
-        if (o instanceof Error) {
-          failed++;
-          example ??= o;
-        }
-      }
-      if (failed) this.ctx.logger.warn({ portalId, failed, err: example }, 'hubspot: some contacts could not be linked; their messages wait');
-    }
+    if ((await this.linkWaitingContacts(portalId)) === 'blocked') return { kind: 'blocked' };
 
     const claimed = await this.ctx.db.query<{ message_id: number }>(
       `INSERT INTO hubspot_timeline_claims (message_id, portal_id, state, lease_owner, lease_until)
@@ -172,6 +152,30 @@ export class TimelineLogger extends PortalOutbox {
       await this.properties.scheduleDrain(portalId).catch(() => undefined);
     }
     return { kind: 'progress' };
+  }
+
+  /** Look ahead: link every contact with waiting messages in one go (one search serves many numbers). */
+  private async linkWaitingContacts(portalId: number): Promise<'blocked' | undefined> {
+    const unlinked = await this.ctx.db.query<{ contact_id: number }>(
+      `SELECT DISTINCT m.contact_id FROM messages m JOIN contacts c ON c.id = m.contact_id
+        WHERE ${PENDING} AND c.hubspot_contact_id IS NULL LIMIT ${LOOKAHEAD_CONTACTS}`,
+      [portalId],
+    );
+    // Contacts that just failed wait for their backoff (their messages stay queued; the sweep retries).
+    const toLink = unlinked.rows.map((r) => Number(r.contact_id)).filter((id) => !this.identity.backedOff(portalId, id));
+    if (!toLink.length) return undefined;
+    const res = await this.identity.ensureMany(portalId, toLink);
+    let failed = 0;
+    let example: Error | undefined;
+    for (const o of res.values()) {
+      if (o instanceof PortalNotConnectedError) return 'blocked';
+      if (o instanceof Error) {
+        failed++;
+        example ??= o;
+      }
+    }
+    if (failed) this.ctx.logger.warn({ portalId, failed, err: example }, 'hubspot: some contacts could not be linked; their messages wait');
+    return undefined;
   }
 
   private async load(ids: number[]): Promise<Row[]> {

@@ -91,6 +91,30 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
   const s = parsed.data;
   const e: Record<string, string> = {};
 
+  checkConsent(s, e);
+  checkRouting(s, knownNumbers, e);
+  checkBusinessHours(s, e);
+  checkLabels(s, e);
+  checkQuickReplies(s, knownNumbers, e);
+  checkKeywords(s, e);
+  if (s.autoClose.at !== undefined && s.autoClose.at !== null && s.autoClose.at !== '' && !isTime(s.autoClose.at)) {
+    e['autoClose.at'] = 'Use HH:MM, or leave empty for the end of business hours';
+  }
+
+  if (!Number.isInteger(s.windowAlertMinutes) || s.windowAlertMinutes < 1 || s.windowAlertMinutes > 1440) {
+    e.windowAlertMinutes = 'Whole minutes between 1 and 1440';
+  }
+
+
+  validateAutomation(s, knownNumbers, e);
+
+  if (Object.keys(e).length) throw validation(`Some settings are not valid: ${Object.keys(e).join(', ')}`, e);
+  return s;
+}
+
+type Problems = Record<string, string>;
+
+function checkConsent(s: SettingsInput, e: Problems): void {
   const url = s.consent.policyUrl.trim();
   if (!url) e['consent.policyUrl'] = 'Required';
   else if (!isHttpsUrl(url)) e['consent.policyUrl'] = 'Must be an https:// link';
@@ -100,12 +124,16 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
     if (!t) e[`consent.text.${lang}`] = 'Required';
     else if (t.length > room) e[`consent.text.${lang}`] = `At most ${room} characters with the policy link (${t.length} now)`;
   }
+}
 
+function checkRouting(s: SettingsInput, knownNumbers: Set<string>, e: Problems): void {
   for (const [id, m] of Object.entries(s.routing.perNumber)) {
     if (!(ROUTING_METHODS as string[]).includes(m)) e[`routing.perNumber.${id}`] = 'Choose a routing method';
     else if (!knownNumbers.has(id)) e[`routing.perNumber.${id}`] = 'Not a WhatsApp number of this account';
   }
+}
 
+function checkBusinessHours(s: SettingsInput, e: Problems): void {
   if (!isTimeZone(s.businessHours.timeZone)) e['businessHours.timeZone'] = 'Not a known time zone (e.g. America/Bogota)';
   for (const day of WEEKDAYS) {
     const ranges = s.businessHours.weekly[day];
@@ -124,7 +152,9 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
     else if (seenHolidays.has(h)) e[`businessHours.holidays.${i}`] = 'Listed twice';
     seenHolidays.add(h);
   });
+}
 
+function checkLabels(s: SettingsInput, e: Problems): void {
   if (s.resolutionLabels.length === 0) e.resolutionLabels = 'Add at least one label: resolving requires one';
   const seenLabels = new Set<string>();
   s.resolutionLabels.forEach((l, i) => {
@@ -135,11 +165,9 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
     else if (k.startsWith('system:')) e[`resolutionLabels.${i}`] = 'Labels starting with "System:" are reserved';
     seenLabels.add(k);
   });
+}
 
-  if (s.autoClose.at !== undefined && s.autoClose.at !== null && s.autoClose.at !== '' && !isTime(s.autoClose.at)) {
-    e['autoClose.at'] = 'Use HH:MM, or leave empty for the end of business hours';
-  }
-
+function checkQuickReplies(s: SettingsInput, knownNumbers: Set<string>, e: Problems): void {
   s.quickReplies.forEach((q, i) => {
     if (!q.title.trim()) e[`quickReplies.${i}.title`] = 'Required';
     else if (q.title.length > 60) e[`quickReplies.${i}.title`] = 'At most 60 characters';
@@ -147,7 +175,9 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
     else if (q.text.length > 4096) e[`quickReplies.${i}.text`] = 'At most 4096 characters';
     if (q.phoneNumberId && !knownNumbers.has(q.phoneNumberId)) e[`quickReplies.${i}.phoneNumberId`] = 'Not a WhatsApp number of this account';
   });
+}
 
+function checkKeywords(s: SettingsInput, e: Problems): void {
   const keywordCheck = (field: 'optOutKeywords' | 'optInKeywords', list: string[]) => {
     const seen = new Set<string>();
     list.forEach((k, i) => {
@@ -166,15 +196,6 @@ export function validateSettingsInput(body: unknown, knownNumbers: Set<string>):
     const both = s.optInKeywords.filter((k) => outs.has(k.trim().toUpperCase()));
     if (both.length) e.optInKeywords = `Also an opt-out keyword: ${both.join(', ')}`;
   }
-
-  if (!Number.isInteger(s.windowAlertMinutes) || s.windowAlertMinutes < 1 || s.windowAlertMinutes > 1440) {
-    e.windowAlertMinutes = 'Whole minutes between 1 and 1440';
-  }
-
-  validateAutomation(s, knownNumbers, e);
-
-  if (Object.keys(e).length) throw validation(`Some settings are not valid: ${Object.keys(e).join(', ')}`, e);
-  return s;
 }
 
 /** The stored document from a validated PUT body and the current settings (version, ids, kept additions). */
