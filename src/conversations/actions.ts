@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { botText, recordConsent } from '../consent/index.js';
 import { getContactByHubSpotId, upsertWhatsAppContact, type ContactRow } from '../contacts/contacts-repo.js';
+import type { PoolClient } from 'pg';
 import type { Queryable } from '../db/database.js';
 import { AppError, forbidden, notFound, validation, zodDetails } from '../errors.js';
 import { agentByUser, agentName, requireAgent, type AgentRow } from '../settings/agents.js';
@@ -12,7 +13,7 @@ import { assignTo, routeConversation } from './assignment.js';
 import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import { assertContactAllowed } from '../plans/limits.js'; // [plans] PLAN_LIMIT on business-initiated sends
 import type { ConversationDeps } from './deps.js';
-import type { OutboundContent } from '../whatsapp/types.js';
+import type { OutboundContent, OutboundRequest } from '../whatsapp/types.js';
 import {
   activeConversation,
   addEvent,
@@ -149,48 +150,61 @@ export class ConversationActions {
   // ---------------------------------------------------------------- sending
 
   /**
-   * After a rep's message went out: the conversation now waits on the customer (`pending`); one is
+   * A rep's message, as it is stored: the conversation now waits on the customer (`pending`); one is
    * started (assigned to the rep) when none was going; an unassigned one becomes the rep's.
    */
-  private async afterRepSend(contact: ContactRow, row: MessageRow, me: AgentRow | undefined, caller: Caller, settings: Settings): Promise<ConversationRow> {
+  private async repSendChange(c: PoolClient, contact: ContactRow, row: MessageRow, me: AgentRow | undefined, caller: Caller, settings: Settings): Promise<ConversationRow> {
     const now = this.now();
-    const conv = await this.db.tx(async (c) => {
-      await c.query('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [contact.id]);
-      let conv = await activeConversation(c, contact.id, row.phone_number_id, true);
-      if (!conv) {
-        conv = await insertConversation(c, {
-          portalId: contact.portal_id,
-          contactId: contact.id,
-          phoneNumberId: row.phone_number_id,
-          status: 'pending',
-          openedAt: now,
-          windowExpiresAt: await windowFromMessages(c, contact.id, row.phone_number_id),
-          lastInboundAt: null,
-          waitingSince: now,
-          now,
-        });
-        await addEvent(c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: now, actorUserId: caller.userId, detail: { status: 'pending', by: 'rep' } });
-        await recordEvent(c, { kind: 'opened', conv, at: now, origin: 'rep' }); // [reports]
+    await c.query('SELECT id FROM contacts WHERE id = $1 FOR UPDATE', [contact.id]);
+    let conv = await activeConversation(c, contact.id, row.phone_number_id, true);
+    if (!conv) {
+      conv = await insertConversation(c, {
+        portalId: contact.portal_id,
+        contactId: contact.id,
+        phoneNumberId: row.phone_number_id,
+        status: 'pending',
+        openedAt: now,
+        windowExpiresAt: await windowFromMessages(c, contact.id, row.phone_number_id),
+        lastInboundAt: null,
+        waitingSince: now,
+        now,
+      });
+      await addEvent(c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: now, actorUserId: caller.userId, detail: { status: 'pending', by: 'rep' } });
+      await recordEvent(c, { kind: 'opened', conv, at: now, origin: 'rep' }); // [reports]
+    }
+    await attachMessage(c, row.id, conv.id);
+    await recordEvent(c, { kind: 'agent_message', conv, at: row.sent_at, agentId: me?.id ?? null }); // [reports] first response
+    const set: Record<string, unknown> = { last_outbound_at: now };
+    // The checks before the send passed, so the contact consented: a conversation still with the bot
+    // (consent recorded elsewhere meanwhile) moves on too.
+    if (conv.status === 'open' || conv.status === 'bot') set.status = 'pending';
+    if (!conv.first_response_at && me) set.first_response_at = now;
+    conv = await updateConversation(c, conv.id, set, now);
+    if (!conv.assignee_agent_id) {
+      if (me?.active) {
+        conv = await assignTo(this.d, c, conv, me, { now, settings, actorUserId: caller.userId, method: 'rep' }, false);
+      } else {
+        conv = await routeConversation(this.d, c, conv, { now, settings });
       }
-      await attachMessage(c, row.id, conv.id);
-      await recordEvent(c, { kind: 'agent_message', conv, at: row.sent_at, agentId: me?.id ?? null }); // [reports] first response
-      const set: Record<string, unknown> = { last_outbound_at: now };
-      // The checks before the send passed, so the contact consented: a conversation still with the bot
-      // (consent recorded elsewhere meanwhile) moves on too.
-      if (conv.status === 'open' || conv.status === 'bot') set.status = 'pending';
-      if (!conv.first_response_at && me) set.first_response_at = now;
-      conv = await updateConversation(c, conv.id, set, now);
-      if (!conv.assignee_agent_id) {
-        if (me?.active) {
-          conv = await assignTo(this.d, c, conv, me, { now, settings, actorUserId: caller.userId, method: 'rep' }, false);
-        } else {
-          conv = await routeConversation(this.d, c, conv, { now, settings });
-        }
-      }
-      return conv;
-    });
-    this.d.ctx.events.notify('conversation.assigned');
+    }
     return conv;
+  }
+
+  /**
+   * A rep's send: the message row and the conversation change (above) in the sender's one
+   * transaction, before Meta is called — a crash can never leave a sent message outside its
+   * conversation. A repeated idempotency key returns the first send and its conversation.
+   */
+  private async sendAsRep(req: OutboundRequest, contact: ContactRow, me: AgentRow | undefined, caller: Caller, settings: Settings): Promise<{ row: MessageRow; conv: ConversationRow | undefined }> {
+    let conv: ConversationRow | undefined;
+    const row = await this.d.sender.send(req, {
+      onStored: async (c, stored) => {
+        conv = await this.repSendChange(c, contact, stored, me, caller, settings);
+      },
+    });
+    if (conv) this.d.ctx.events.notify('conversation.assigned');
+    else if (row.conversation_id) conv = await getConversation(this.q, caller.portalId, Number(row.conversation_id));
+    return { row, conv };
   }
 
   /** POST /contacts/{id}/messages: a free-form reply inside the 24-hour window. */
@@ -207,17 +221,19 @@ export class ConversationActions {
     const expires = conv.status === 'resolved' ? await windowFromMessages(this.q, contact.id, conv.phone_number_id) : conv.window_expires_at;
     if (!canReply(expires, this.now())) throw windowClosedError(expires, this.now(), settings.businessHours.timeZone);
     const me = await this.callerAgent(caller);
-    const row = await this.d.sender.send({
-      portalId: caller.portalId,
-      contactId: contact.id,
-      phoneNumberId: conv.phone_number_id,
-      conversationId: conv.status === 'resolved' ? null : conv.id,
-      sender: 'agent',
-      agentId: me?.id ?? null,
-      clientKey: clientKeyOf(caller.portalId, idempotencyKey),
-      content: { kind: 'text', text },
-    });
-    await this.afterRepSend(contact, row, me, caller, settings);
+    const { row } = await this.sendAsRep(
+      {
+        portalId: caller.portalId,
+        contactId: contact.id,
+        phoneNumberId: conv.phone_number_id,
+        conversationId: conv.status === 'resolved' ? null : conv.id,
+        sender: 'agent',
+        agentId: me?.id ?? null,
+        clientKey: clientKeyOf(caller.portalId, idempotencyKey),
+        content: { kind: 'text', text },
+      },
+      contact, me, caller, settings,
+    );
     return { message: await messageJson(this.q, this.d.sender, row) };
   }
 
@@ -245,17 +261,20 @@ export class ConversationActions {
     const me = await this.callerAgent(caller);
     const media = await upload({ contactId: contact.id, phoneNumberId: conv.phone_number_id });
     const caption = file.caption?.trim() ? file.caption.trim().slice(0, 1024) : undefined;
-    const row = await this.d.sender.send({
-      portalId: caller.portalId,
-      contactId: contact.id,
-      phoneNumberId: conv.phone_number_id,
-      conversationId: conv.status === 'resolved' ? null : conv.id,
-      sender: 'agent',
-      agentId: me?.id ?? null,
-      clientKey: clientKeyOf(caller.portalId, file.clientKey),
-      content: { kind: 'media', mediaType: media.kind, mediaId: media.mediaId, ...(caption && media.kind !== 'audio' && media.kind !== 'sticker' ? { caption } : {}), ...(media.kind === 'document' ? { filename: file.filename } : {}) },
-    });
-    await this.afterRepSend(contact, row, me, caller, settings);
+    const content: OutboundContent = { kind: 'media', mediaType: media.kind, mediaId: media.mediaId, ...(caption && media.kind !== 'audio' && media.kind !== 'sticker' ? { caption } : {}), ...(media.kind === 'document' ? { filename: file.filename } : {}) };
+    const { row } = await this.sendAsRep(
+      {
+        portalId: caller.portalId,
+        contactId: contact.id,
+        phoneNumberId: conv.phone_number_id,
+        conversationId: conv.status === 'resolved' ? null : conv.id,
+        sender: 'agent',
+        agentId: me?.id ?? null,
+        clientKey: clientKeyOf(caller.portalId, file.clientKey),
+        content,
+      },
+      contact, me, caller, settings,
+    );
     return { message: await messageJson(this.q, this.d.sender, row) };
   }
 
@@ -295,18 +314,20 @@ export class ConversationActions {
     const active = await activeConversation(this.q, contact.id, b.phoneNumberId);
     const content: OutboundContent = { kind: 'template', name: b.templateName, language: b.language, parameters: b.parameters };
     await assertContactAllowed(this.d.ctx, caller.portalId, contact.id); // [plans]
-    const row = await this.d.sender.send({
-      portalId: caller.portalId,
-      contactId: contact.id,
-      phoneNumberId: b.phoneNumberId,
-      conversationId: active?.id ?? null,
-      sender: 'agent',
-      agentId: me?.id ?? null,
-      clientKey: clientKeyOf(caller.portalId, idempotencyKey),
-      content,
-    });
-    const conv = await this.afterRepSend(contact, row, me, caller, settings);
-    return { message: await messageJson(this.q, this.d.sender, row), conversation: await conversationJson(this.q, conv, this.now()) };
+    const { row, conv } = await this.sendAsRep(
+      {
+        portalId: caller.portalId,
+        contactId: contact.id,
+        phoneNumberId: b.phoneNumberId,
+        conversationId: active?.id ?? null,
+        sender: 'agent',
+        agentId: me?.id ?? null,
+        clientKey: clientKeyOf(caller.portalId, idempotencyKey),
+        content,
+      },
+      contact, me, caller, settings,
+    );
+    return { message: await messageJson(this.q, this.d.sender, row), conversation: conv ? await conversationJson(this.q, conv, this.now()) : null };
   }
 
   // ---------------------------------------------------------------- assign, transfer, resolve

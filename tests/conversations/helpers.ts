@@ -3,7 +3,7 @@ import type { Clock } from '../../src/clock.js';
 import { upsertWhatsAppContact, type ContactRow } from '../../src/contacts/contacts-repo.js';
 import type { ConversationsService } from '../../src/conversations/index.js';
 import { consentPropertyValues } from '../../src/hubspot/index.js';
-import type { ConsentMirror, ConsentState, ContactDirectory, MessageSender, OwnerInfo, TaskNotifier, TaskRequest } from '../../src/seams.js';
+import type { ConsentMirror, ConsentState, ContactDirectory, MessageSender, OwnerInfo, SendOptions, TaskNotifier, TaskRequest } from '../../src/seams.js';
 import type { OutboundRequest } from '../../src/whatsapp/types.js';
 import type { ConversationRow, MessageRow } from '../../src/conversations/types.js';
 import type { Database } from '../../src/db/database.js';
@@ -40,7 +40,8 @@ export class FakeSeams implements MessageSender, ContactDirectory, TaskNotifier,
     private readonly clock: Clock,
   ) {}
 
-  async send(req: OutboundRequest): Promise<MessageRow> {
+  /** Like the real sender: the row and the caller's `onStored` change commit together, before "Meta". */
+  async send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow> {
     if (req.clientKey) {
       const prev = await this.db.query<MessageRow>('SELECT * FROM messages WHERE portal_id = $1 AND client_key = $2', [req.portalId, req.clientKey]);
       if (prev.rows[0]) return prev.rows[0];
@@ -54,17 +55,21 @@ export class FakeSeams implements MessageSender, ContactDirectory, TaskNotifier,
     const c = req.content;
     const type = c.kind === 'text' ? 'text' : c.kind === 'media' ? c.mediaType : c.kind === 'template' ? 'template' : 'interactive';
     const text = c.kind === 'text' ? c.text : c.kind === 'interactive_buttons' ? c.body : c.kind === 'template' ? `[${c.name}] ${c.parameters.join(' ')}` : (c.caption ?? null);
-    const r = await this.db.query<MessageRow>(
-      `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
-         sender, agent_id, template_name, sent_at)
-       VALUES ($1,$2,$3,$4,$5,$6,'out',$7,$8,$9,'accepted',$10,$11,$12,$13) RETURNING *`,
-      [
-        req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.out.${++this.n}.${randomBytes(3).toString('hex')}`,
-        req.clientKey ?? null, type, text, JSON.stringify({ content: c }), req.sender, req.agentId ?? null, c.kind === 'template' ? c.name : null,
-        this.clock.now(),
-      ],
-    );
-    return r.rows[0]!;
+    const id = await this.db.tx(async (q) => {
+      const r = await q.query<MessageRow>(
+        `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
+           sender, agent_id, template_name, sent_at)
+         VALUES ($1,$2,$3,$4,$5,$6,'out',$7,$8,$9,'accepted',$10,$11,$12,$13) RETURNING *`,
+        [
+          req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.out.${++this.n}.${randomBytes(3).toString('hex')}`,
+          req.clientKey ?? null, type, text, JSON.stringify({ content: c }), req.sender, req.agentId ?? null, c.kind === 'template' ? c.name : null,
+          this.clock.now(),
+        ],
+      );
+      await opts?.onStored?.(q, r.rows[0]!);
+      return r.rows[0]!.id;
+    });
+    return (await this.db.query<MessageRow>('SELECT * FROM messages WHERE id = $1', [id])).rows[0]!;
   }
   async mediaOf() {
     return null;
