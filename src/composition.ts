@@ -79,7 +79,7 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   // Attachment upload (card → iframe upload page, src/media/upload-wiring.ts).
   const upload: Domain | undefined =
     whatsapp && conversations
-      ? { name: 'attachment-upload', mountRoutes: (router) => void registerAttachmentUpload(ctx, router, conversations!.actions, (p) => whatsapp.uploadMedia(p)) }
+      ? { name: 'attachment-upload', mountRoutes: (router) => void registerAttachmentUpload(ctx, router, conversations!.sends, (p) => whatsapp.uploadMedia(p)) }
       : undefined;
 
   // [reports] [plans] the manager dashboard and export (F23), plans and usage (F24)

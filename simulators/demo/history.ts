@@ -120,7 +120,7 @@ async function playConversation(svc: ConversationsService, ctx: AppContext, cloc
   if (!agent) return;
   const caller = { portalId, userId: Number(agent.user_id) };
   clock.set(p.at.getTime() + (1 + Math.floor(p.rand() * 40)) * MIN + Math.floor(p.rand() * 60) * 1000);
-  await svc.actions.sendText(caller, hubspotId, { text: '¡Hola! Con gusto te ayudo.' });
+  await svc.sends.sendText(caller, hubspotId, { text: '¡Hola! Con gusto te ayudo.' });
   if (p.rand() < 0.08) {
     const other = p.agents.find((a) => a.id !== agent.id)!;
     clock.set(clock.now().getTime() + 5 * MIN);

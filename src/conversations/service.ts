@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import type { AppContext, Domain } from '../app-context.js';
 import { registerSettingsRoutes, type AgentsChangedListener } from '../settings/index.js';
 import { ConversationActions } from './actions.js';
+import { RepSends } from './rep-send.js';
 import { drainPortal, releaseConversations } from './assignment.js';
 import type { ConversationDeps } from './deps.js';
 import { handleInbound, INBOUND_QUEUE } from './inbound.js';
@@ -19,9 +20,12 @@ const STATUS_QUEUE = 'conversations.status';
 export class ConversationsService implements Domain, AgentsChangedListener {
   readonly name = 'conversations';
   readonly actions: ConversationActions;
+  /** A rep's sends from the card: text, attachment, template. */
+  readonly sends: RepSends;
 
   constructor(readonly deps: ConversationDeps) {
     this.actions = new ConversationActions(deps);
+    this.sends = new RepSends(deps);
   }
 
   private get ctx(): AppContext {
@@ -77,7 +81,7 @@ export class ConversationsService implements Domain, AgentsChangedListener {
   }
 
   mountRoutes(router: Router): void {
-    registerConversationRoutes(this.ctx, router, this.actions);
+    registerConversationRoutes(this.ctx, router, this.actions, this.sends);
     registerSettingsRoutes(this.ctx, router, { settings: this.deps.settings, directory: this.deps.directory, agents: this });
   }
 }

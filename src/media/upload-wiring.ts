@@ -4,7 +4,8 @@
 import { createHmac } from 'node:crypto';
 import type { Router } from 'express';
 import type { AppContext } from '../app-context.js';
-import type { Caller, ConversationActions } from '../conversations/actions.js';
+import type { Caller } from '../conversations/commands.js';
+import type { RepSends } from '../conversations/rep-send.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import { resolveEncryptionKey } from '../security/encryption.js';
 import type { MediaKind } from './rules.js';
@@ -15,7 +16,7 @@ export type UploadMedia = (p: {
   portalId: number; contactId: number; phoneNumberId: string; bytes: Buffer; mimeType: string; filename: string;
 }) => Promise<{ mediaId: string; kind: MediaKind }>;
 
-export function registerAttachmentUpload(ctx: AppContext, router: Router, actions: ConversationActions, uploadMedia: UploadMedia): UploadLinks {
+export function registerAttachmentUpload(ctx: AppContext, router: Router, sends: RepSends, uploadMedia: UploadMedia): UploadLinks {
   const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64')).update('upload-links').digest();
   const links = new UploadLinks({ db: ctx.db, clock: ctx.clock, key, publicBaseUrl: ctx.config.publicBaseUrl });
   registerUploadRoutes(router, {
@@ -24,7 +25,7 @@ export function registerAttachmentUpload(ctx: AppContext, router: Router, action
     callerOf: (req) => callerOf(req),
     quotaBytes: ctx.config.attachmentQuotaBytes,
     send: (caller, hubspotContactId, f) =>
-      actions.sendAttachment(caller as Caller, hubspotContactId, f, (t) =>
+      sends.sendAttachment(caller as Caller, hubspotContactId, f, (t) =>
         uploadMedia({ portalId: caller.portalId, contactId: t.contactId, phoneNumberId: t.phoneNumberId, bytes: f.bytes, mimeType: f.mimeType, filename: f.filename }),
       ),
   });
