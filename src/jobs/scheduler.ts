@@ -20,6 +20,8 @@ export class Scheduler {
   private readonly tasks: PeriodicTask[] = [];
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** Passes this instance has finished (its own timer's and direct calls): a signal tests wait on. */
+  passes = 0;
 
   constructor(
     private readonly db: Database,
@@ -50,6 +52,7 @@ export class Scheduler {
         this.logger.error({ err, task: task.name }, 'periodic task failed');
       }
     }
+    this.passes++;
     return ran;
   }
 

@@ -105,15 +105,7 @@ export async function startEnv(o: { hubspot?: boolean; clock?: Clock; mps?: numb
   };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 /** Audience phones 57300000NNNN (Colombia mobiles), national format to exercise the country default. */
 export const phoneOf = (i: number) => `300${String(10_000_000 + i).slice(1)}`;

@@ -206,15 +206,7 @@ export async function inbound(h: Harness, contact: ContactRow, input: InboundInp
   return id;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 15_000, stepMs = 25): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v as T;
-    if (Date.now() - start > timeoutMs) throw new Error('waitFor: timed out');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 export async function conversationOf(db: Database, contactId: number): Promise<ConversationRow[]> {
   return (await db.query<ConversationRow>('SELECT * FROM conversations WHERE contact_id = $1 ORDER BY id', [contactId])).rows;

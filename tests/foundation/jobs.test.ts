@@ -6,18 +6,10 @@ import { JobQueue } from '../../src/jobs/queue.js';
 import { createLogger } from '../../src/logger.js';
 import { testDatabase } from '../helpers/db.js';
 import { NO_DOMAINS, startTestRuntime } from '../helpers/runtime.js';
+import { waitFor } from '../helpers/wait.js';
 
 const WORKER = fileURLToPath(new URL('../helpers/job-worker.ts', import.meta.url));
 
-async function until<T>(probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function startWorker(url: string, mode: 'hang' | 'work'): Promise<ChildProcess> {
   const child = fork(WORKER, [url, mode], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
@@ -41,24 +33,26 @@ describe('job queue', () => {
     await producer.start();
     const first = await startWorker(db.url, 'hang');
     await producer.send('test.durable', { key: 'k1' });
-    await until(async () => (await db.query(`SELECT 1 FROM job_log WHERE job_key = 'k1' AND event = 'started'`)).rowCount);
+    await waitFor(async () => (await db.query(`SELECT 1 FROM job_log WHERE job_key = 'k1' AND event = 'started'`)).rowCount);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
 
     const second = await startWorker(db.url, 'work');
     try {
-      const finished = await until(async () => {
+      const finished = await waitFor(async () => {
         const r = await db.query(`SELECT pid, attempt FROM job_log WHERE job_key = 'k1' AND event = 'finished'`);
         return r.rowCount ? r.rows : undefined;
       });
       expect(finished).toHaveLength(1);
       expect(finished[0].pid).toBe(second.pid);
       expect(finished[0].attempt).toBeGreaterThanOrEqual(1); // a retry, not the first attempt
-      await new Promise((r) => setTimeout(r, 3000)); // nothing runs it again
-      const again = await db.query(`SELECT count(*)::int AS n FROM job_log WHERE job_key = 'k1' AND event = 'finished'`);
-      expect(again.rows[0].n).toBe(1);
+      // Nothing runs it again: pg-boss records the job completed (a completed job is never retried),
+      // and by then it has finished exactly once.
+      await waitFor(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE name = 'test.durable' AND state = 'completed'`)).rowCount);
       const state = await db.query(`SELECT state FROM pgboss.job WHERE name = 'test.durable'`);
       expect(state.rows.map((r) => r.state)).toEqual(['completed']);
+      const again = await db.query(`SELECT count(*)::int AS n FROM job_log WHERE job_key = 'k1' AND event = 'finished'`);
+      expect(again.rows[0].n).toBe(1);
     } finally {
       second.kill('SIGKILL');
       await producer.stop();
@@ -80,7 +74,7 @@ describe('job queue', () => {
     await jobs.start();
     try {
       await jobs.send('test.failing', { n: 1 });
-      await until(async () => (await jobs.deadLetters('test.failing')) === 1);
+      await waitFor(async () => (await jobs.deadLetters('test.failing')) === 1);
       expect(attempts).toHaveLength(3);
       // backoff: the second gap is not shorter than the first
       expect(attempts[2]! - attempts[1]!).toBeGreaterThanOrEqual(attempts[1]! - attempts[0]! - 300);
@@ -109,8 +103,9 @@ describe('job queue', () => {
         await Promise.all([a.ctx.scheduler.tick(), b.ctx.scheduler.tick(), a.ctx.scheduler.tick(), b.ctx.scheduler.tick()]);
         clock.advance(60_000);
       }
-      // And on their own timers (every 50 ms) while the clock stays in one period.
-      await new Promise((r) => setTimeout(r, 500));
+      // And on their own timers (every 50 ms) while the clock stays in one period: five more passes each.
+      const [pa, pb] = [a.ctx.scheduler.passes, b.ctx.scheduler.passes];
+      await waitFor(async () => a.ctx.scheduler.passes >= pa + 5 && b.ctx.scheduler.passes >= pb + 5);
       const rows = (await db.query('SELECT period, count(*)::int AS n FROM tick_log GROUP BY period ORDER BY period')).rows;
       expect(rows).toHaveLength(6);
       expect(rows.every((r) => r.n === 1)).toBe(true);
@@ -134,7 +129,7 @@ describe('job queue', () => {
       },
     });
     await rt.ctx.jobs.send('test.slow', {});
-    await until(async () => started);
+    await waitFor(async () => started);
     await rt.close();
     const r = await db.query(`SELECT count(*)::int AS n FROM job_log WHERE job_key = 'slow'`);
     expect(r.rows[0].n).toBe(1);

@@ -133,15 +133,7 @@ export async function deleteInHubSpot(h: SimHandle, portal: Portal, objectType: 
   if (r.status !== 204) throw new Error(`delete ${objectType}/${id}: ${r.status}`);
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
 
 export async function loggedCount(db: Database, portalId: number): Promise<number> {
   const r = await db.query(`SELECT count(*)::int AS n FROM messages WHERE portal_id = $1 AND hubspot_communication_id IS NOT NULL`, [portalId]);

@@ -2,6 +2,7 @@
 // the server when DATABASE_URL is set, else this process's embedded PGlite shared over its socket —
 // under load from new customers; one instance is SIGKILLed mid-way and the survivors finish its work.
 import { existsSync } from 'node:fs';
+import { waitFor } from '../helpers/wait.js';
 import { createServer } from 'node:net';
 import type { Database } from '../../src/db/database.js';
 import { startCluster, type InstanceProcess } from '../helpers/cluster.js';
@@ -27,13 +28,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function waitFor(what: string, fn: () => Promise<boolean> | boolean, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** POSTs like Meta does: until a 200, retrying on another live instance after a refusal or a dead connection. */
 async function deliver(live: () => InstanceProcess[], turn: number, hook: { body: Buffer; signature: string }): Promise<void> {
@@ -84,7 +78,7 @@ describe('three instances on one database', () => {
     if (FAST_RECOVERY) expect(victim.child.signalCode).toBe('SIGKILL');
 
     // Every acknowledged message: one consent prompt to its customer.
-    await waitFor('the consent bot to answer every customer', () => waIds.every((w) => (seen(world).sendsTo.get(w)?.length ?? 0) >= 1), 90_000);
+    await waitFor(() => waIds.every((w) => (seen(world).sendsTo.get(w)?.length ?? 0) >= 1), 'the consent bot to answer every customer', 90_000);
     for (const [i, waId] of waIds.entries()) {
       sends.push(deliver(live, i, inboundWebhook({ waId, wamid: `wamid.scale.yes.${i}`, text: 'acepto' })));
     }
@@ -97,11 +91,11 @@ describe('three instances on one database', () => {
           [waIds],
         )
       ).rows;
-    await waitFor('every customer routed to an agent', async () => (await assigned()).reduce((s, r) => s + r.n, 0) === CUSTOMERS, 90_000);
+    await waitFor(async () => (await assigned()).reduce((s, r) => s + r.n, 0) === CUSTOMERS, 'every customer routed to an agent', 90_000);
     // Both messages of every customer on the HubSpot timeline, and every job done.
     const inbound = await db.query<{ id: number }>(`SELECT id FROM messages WHERE direction = 'in' AND wamid LIKE 'wamid.scale.%'`);
-    await waitFor('every inbound message on the timeline', () => inbound.rows.every((m) => seen(world).communicationsByRef.has(`wa-msg-${m.id}`)), 90_000);
-    await waitFor('no job left', async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE state IN ('created', 'retry', 'active') LIMIT 1`)).rowCount === 0, 60_000);
+    await waitFor(() => inbound.rows.every((m) => seen(world).communicationsByRef.has(`wa-msg-${m.id}`)), 'every inbound message on the timeline', 90_000);
+    await waitFor(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE state IN ('created', 'retry', 'active') LIMIT 1`)).rowCount === 0, 'no job left', 60_000);
 
     // Processed exactly once: one stored message per wamid, one conversation per customer.
     expect(inbound.rows).toHaveLength(CUSTOMERS * 2);

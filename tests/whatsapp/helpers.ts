@@ -64,12 +64,4 @@ export async function jobCount(db: Database, queue: string): Promise<number> {
   return r.rows[0].n;
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, stepMs = 25): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v as T;
-    if (Date.now() - start > timeoutMs) throw new Error('waitFor: timed out');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
+export { waitFor } from '../helpers/wait.js';
