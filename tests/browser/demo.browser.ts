@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDemo, type RunningDemo } from '../../simulators/demo/demo.js';
+import { DEMO_PORTAL } from '../../simulators/demo/fixtures.js';
 import { sampleInvoicePdf } from '../../simulators/demo/samples.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
@@ -254,6 +255,52 @@ const steps: Step[] = [
       await waitFor('no extension error', async () => {
         if (await p.locator(tid('extension-error')).count()) throw new Error(await p.locator(tid('extension-error')).first().innerText());
       });
+    },
+  },
+  {
+    name: 'the admin switches routing to the contact owner on the real settings page and saves',
+    shot: '11-routing-changed',
+    run: async () => {
+      const p = page!;
+      const host = p.locator(tid('app-view-host'));
+      await host.getByRole('tab', { name: 'Routing' }).click();
+      const method = host.locator(`${tid('routing-method')} select`);
+      await waitFor('the routing method select', () => method.waitFor({ timeout: STEP_TIMEOUT }));
+      await method.selectOption('contact_owner');
+      await waitFor('Save enabled', () => host.locator(`button${tid('save-settings')}:not([disabled])`).waitFor({ timeout: STEP_TIMEOUT }));
+      await host.locator(tid('save-settings')).click();
+      await waitFor('"Settings saved"', () => host.locator(tid('settings-result'), { hasText: 'Settings saved' }).waitFor({ timeout: STEP_TIMEOUT }));
+      const stored = await demo!.runtime.services.settings.get(DEMO_PORTAL.portalId);
+      if (stored.routing.method !== 'contact_owner') throw new Error(`stored routing method is ${stored.routing.method}`);
+    },
+  },
+  {
+    name: 'the next customer is routed to their HubSpot contact owner',
+    shot: '12-routed-to-owner',
+    run: async () => {
+      const p = page!;
+      const john = { waId: '14155550142', owner: 'Carlos Ruiz', text: 'Hi! Can I change the delivery address of my order?' };
+      await p.locator(tid('view-record')).click();
+      await p.locator(tid(`customer-${john.waId}`)).click();
+      await waitFor('the contact record of John', () => p.locator(tid('contact-name'), { hasText: 'John' }).waitFor({ timeout: STEP_TIMEOUT }));
+      await p.locator(tid('phone-input')).fill(john.text);
+      await p.locator(tid('phone-send')).click();
+      const buttons = p.locator(`${tid('phone-msg')}[data-from="business"] ${tid('phone-button')}:not([disabled])`);
+      await waitFor("the bot's consent prompt", () => buttons.first().waitFor({ timeout: STEP_TIMEOUT }));
+      const titles: string[] = [];
+      for (let k = 0; k < (await buttons.count()); k++) titles.push((await buttons.nth(k).getAttribute('data-title')) ?? '');
+      const i = titles.findIndex((t) => ACCEPT.test(t) && !DECLINE.test(t));
+      if (i < 0) throw new Error(`no accept button among ${JSON.stringify(titles)}`);
+      await buttons.nth(i).click();
+      await p.locator(tid(`agent-${USERS[john.owner]}`)).click();
+      await waitFor(`${john.owner} (the owner) on the card`, () => p.locator(`${CARD} ${tid('assignee')}`, { hasText: john.owner }).waitFor({ timeout: STEP_TIMEOUT }));
+      // The owner by the rule, not by a round-robin turn: the assignment records its method.
+      const r = await demo!.runtime.ctx.db.query<{ method: string }>(
+        `SELECT e.detail->>'method' AS method FROM conversation_events e JOIN conversations c ON c.id = e.conversation_id
+         JOIN contacts ct ON ct.id = c.contact_id WHERE ct.wa_id = $1 AND e.kind = 'assigned' ORDER BY e.id DESC LIMIT 1`,
+        [john.waId],
+      );
+      if (r.rows[0]?.method !== 'contact_owner') throw new Error(`assigned by ${r.rows[0]?.method ?? 'nothing'}, not contact_owner`);
     },
   },
 ];
