@@ -99,7 +99,7 @@ async function main(): Promise<void> {
 
     console.log(`load: ${rate} msg/s for ${seconds} s, mode ${mode}, number tier ${tier} msg/s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     const loadStart = Date.now();
-    const arrivals = await runArrivals({ urls, rate, seconds, mode, runId, chatCustomers, firstNewWaId: 1_000_000 + Math.floor(Math.random() * 8_000_000) });
+    const arrivals = await runArrivals({ world, urls, rate, seconds, mode, runId, chatCustomers, firstNewWaId: 1_000_000 + Math.floor(Math.random() * 8_000_000) });
     const loadEnd = Date.now();
     const atEnd = await backlog(dbc);
     const routedInWindow = await dbc.query<{ n: number }>(

@@ -1,7 +1,7 @@
 // Open-loop arrivals for bench:pipeline: message i is POSTed at start + i / rate, whether or not the
 // earlier ones have been answered (a real Meta does not wait for us), so a slow app shows as latency
 // and backlog instead of a slower generator.
-import { inboundWebhook, postWebhook } from '../../tests/helpers/world.js';
+import { customerWrites, postWebhook, type World } from '../../tests/helpers/world.js';
 
 export interface Arrival {
   i: number;
@@ -15,6 +15,7 @@ export interface Arrival {
 }
 
 export interface LoadPlan {
+  world: World;
   urls: string[];
   rate: number;
   seconds: number;
@@ -43,7 +44,7 @@ export async function runArrivals(p: LoadPlan): Promise<Arrival[]> {
         const text = chat ? `¿Ya salió mi pedido? ${token}` : `Hola, quiero información ${token}`;
         const a: Arrival = { i, kind: chat ? 'chat' : 'new', waId, token, postedAt: Date.now() };
         arrivals.push(a);
-        const hook = inboundWebhook({ waId, wamid: `wamid.bench.${p.runId}.${i}`, text, at: a.postedAt });
+        const hook = customerWrites(p.world, { waId, wamid: `wamid.bench.${p.runId}.${i}`, text, at: a.postedAt });
         const t0 = performance.now();
         inflight.push(
           postWebhook(p.urls[i % p.urls.length]!, hook).then((status) => {

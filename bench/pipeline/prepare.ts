@@ -1,7 +1,7 @@
 // bench:pipeline set-up: consented customers with an assigned conversation (through the real path:
 // "Hola" → the consent bot → "acepto" → routed), and the job backlog read from pg-boss.
 import type { Database } from '../../src/db/database.js';
-import { inboundWebhook, postWebhook, seen, type World } from '../../tests/helpers/world.js';
+import { customerWrites, postWebhook, seen, type World } from '../../tests/helpers/world.js';
 
 export async function waitUntil(fn: () => Promise<boolean>, timeoutMs: number, stepMs = 100): Promise<boolean> {
   const end = Date.now() + timeoutMs;
@@ -35,10 +35,10 @@ async function sendAll(urls: string[], hooks: { body: Buffer; signature: string 
 export async function prepareChatCustomers(w: World, db: Database, urls: string[], n: number, runId: string): Promise<string[]> {
   const waIds = Array.from({ length: n }, (_, i) => `57320${String(1_000_000 + i).padStart(7, '0')}`);
   const t0 = Date.now();
-  await sendAll(urls, waIds.map((waId, i) => inboundWebhook({ waId, wamid: `wamid.prep.${runId}.hi.${i}`, text: 'Hola' })), 40);
+  await sendAll(urls, waIds.map((waId, i) => customerWrites(w, { waId, wamid: `wamid.prep.${runId}.hi.${i}`, text: 'Hola' })), 40);
   const prompted = await waitUntil(async () => waIds.every((id) => (seen(w).sendsTo.get(id)?.length ?? 0) > 0), 60_000, 200);
   if (!prompted) throw new Error('set-up: the consent bot did not answer every chat customer within 60 s');
-  await sendAll(urls, waIds.map((waId, i) => inboundWebhook({ waId, wamid: `wamid.prep.${runId}.yes.${i}`, text: 'acepto' })), 40);
+  await sendAll(urls, waIds.map((waId, i) => customerWrites(w, { waId, wamid: `wamid.prep.${runId}.yes.${i}`, text: 'acepto' })), 40);
   const assigned = await waitUntil(async () => {
     const r = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM conversations cv JOIN contacts c ON c.id = cv.contact_id

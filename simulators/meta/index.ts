@@ -45,6 +45,12 @@ export interface MetaSimulator {
   /** The listen() URL once listening. */
   readonly url: string | undefined;
   setWebhookUrl(url: string): void;
+  /**
+   * A customer message that reached the app by another path (a load generator signing its own
+   * webhooks) opens the 24-hour window here too, as it would at Meta; otherwise every free-form
+   * reply to it fails with 131047.
+   */
+  openWindow(phoneNumberId: string, waId: string, timestampSec: number): void;
   addNumber(n: SimNumber): void;
   /** The customer's phone. */
   customer: Customer;
@@ -273,6 +279,9 @@ export function createMetaSimulator(opts: MetaSimulatorOptions): MetaSimulator {
             server.close(() => resolve());
           }),
       };
+    },
+    openWindow(phoneNumberId, waId, timestampSec) {
+      store.openWindow(phoneNumberId, waId, timestampSec);
     },
     setWebhookUrl(url) {
       webhookUrl = url;

@@ -60,10 +60,14 @@ export class SimStore {
 
   recordInbound(m: InboundMessage, opensWindow: boolean): void {
     this.inbound.set(m.wamid, m);
-    if (!opensWindow) return;
-    const key = `${m.phoneNumberId}:${m.from}`;
+    if (opensWindow) this.openWindow(m.phoneNumberId, m.from, m.timestamp);
+  }
+
+  /** A customer message at `timestampSec` opens (or extends) the 24-hour window on the number. */
+  openWindow(phoneNumberId: string, waId: string, timestampSec: number): void {
+    const key = `${phoneNumberId}:${waId}`;
     const prev = this.lastInbound.get(key) ?? 0;
-    if (m.timestamp > prev) this.lastInbound.set(key, m.timestamp);
+    if (timestampSec > prev) this.lastInbound.set(key, timestampSec);
   }
 
   lastInboundAt(phoneNumberId: string, waId: string): number | undefined {

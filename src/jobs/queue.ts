@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import { afterCommit, type Database, type Queryable } from '../db/database.js';
+import { QueueWorker } from './queue-worker.js';
 
 export interface JobContext {
   id: string;
@@ -48,7 +49,7 @@ const DEAD_SUFFIX = '.dead';
 export class JobQueue {
   readonly boss: PgBoss;
   private readonly definitions = new Map<string, JobDefinition<any>>();
-  private readonly workerIds = new Map<string, string[]>();
+  private readonly workers = new Map<string, QueueWorker<any>>();
   private started = false;
   /** Handlers running in this process right now. */
   private running = 0;
@@ -98,33 +99,17 @@ export class JobQueue {
     await this.boss.getQueueStats(dead);
     await this.boss.getQueueStats(def.name);
     if (this.opts.work === false) return;
-    const ids: string[] = [];
-    for (let i = 0; i < (def.concurrency ?? 2); i++) {
-      let workerId: string | undefined;
-      const id = await this.boss.work<object>(
-        def.name,
-        { batchSize: 1, pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 0.5, includeMetadata: true },
-        async (jobs) => {
-          for (const job of jobs) {
-            this.running++;
-            try {
-              await def.handler(job.data, { id: job.id, retryCount: job.retryCount });
-            } catch (err) {
-              this.logger.warn({ err, queue: def.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
-              throw err;
-            } finally {
-              this.running--;
-              // pg-boss sleeps a polling interval after every fetch unless notified: a worker that
-              // just had work asks again at once, so a backlog drains at full speed.
-              if (workerId) this.boss.notifyWorker(workerId);
-            }
-          }
-        },
-      );
-      workerId = id;
-      ids.push(id);
-    }
-    this.workerIds.set(def.name, ids);
+    const worker = new QueueWorker<any>({
+      boss: this.boss,
+      name: def.name,
+      concurrency: def.concurrency ?? 2,
+      pollingIntervalMs: (this.opts.pollingIntervalSeconds ?? 0.5) * 1000,
+      logger: this.logger,
+      handler: def.handler,
+      onRunning: (delta) => (this.running += delta),
+    });
+    this.workers.set(def.name, worker);
+    worker.start();
   }
 
   async send<T extends object>(name: string, data: T, opts: SendOptions = {}): Promise<string | null> {
@@ -141,7 +126,7 @@ export class JobQueue {
   }
 
   notify(name: string): void {
-    for (const id of this.workerIds.get(name) ?? []) this.boss.notifyWorker(id);
+    this.workers.get(name)?.notify();
   }
 
   /**
@@ -180,6 +165,8 @@ export class JobQueue {
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    await Promise.all([...this.workers.values()].map((w) => w.stop(timeoutMs)));
+    this.workers.clear();
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false } as any);
   }
 }

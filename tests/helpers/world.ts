@@ -96,6 +96,12 @@ export function inboundWebhook(p: { waId: string; wamid: string; text: string; n
   return { body, signature: signSha256(body, DEMO_SECRETS.WHATSAPP_APP_SECRET) };
 }
 
+/** A customer writes: the signed webhook the app receives, and the window it opens at Meta. */
+export function customerWrites(w: World, p: { waId: string; wamid: string; text: string; name?: string; at?: number }): { body: Buffer; signature: string } {
+  w.meta.openWindow(NUMBER.phoneNumberId, p.waId, Math.floor((p.at ?? Date.now()) / 1000));
+  return inboundWebhook(p);
+}
+
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
 /** POSTs a webhook; resolves with the HTTP status (0 when the connection failed, e.g. a killed instance). */

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import type { Database } from '../../src/db/database.js';
 import { startCluster, type InstanceProcess } from '../helpers/cluster.js';
 import { testDatabase } from '../helpers/db.js';
-import { createWorld, inboundWebhook, postWebhook, seen, setupWorld, type World } from '../helpers/world.js';
+import { createWorld, customerWrites, postWebhook, seen, setupWorld, type World } from '../helpers/world.js';
 
 const CUSTOMERS = 36;
 const ARRIVALS_PER_SECOND = 12;
@@ -71,7 +71,7 @@ describe('three instances on one database', () => {
     const sends: Promise<void>[] = [];
     for (const [i, waId] of waIds.entries()) {
       if (FAST_RECOVERY && i === CUSTOMERS / 2) await victim.kill('SIGKILL'); // mid-way, with its jobs in flight
-      sends.push(deliver(live, i, inboundWebhook({ waId, wamid: `wamid.scale.hi.${i}`, text: `Hola, soy el cliente ${i}` })));
+      sends.push(deliver(live, i, customerWrites(world, { waId, wamid: `wamid.scale.hi.${i}`, text: `Hola, soy el cliente ${i}` })));
       await new Promise((r) => setTimeout(r, 1000 / ARRIVALS_PER_SECOND));
     }
     await Promise.all(sends);
@@ -80,7 +80,7 @@ describe('three instances on one database', () => {
     // Every acknowledged message: one consent prompt to its customer.
     await waitFor(() => waIds.every((w) => (seen(world).sendsTo.get(w)?.length ?? 0) >= 1), 'the consent bot to answer every customer', 90_000);
     for (const [i, waId] of waIds.entries()) {
-      sends.push(deliver(live, i, inboundWebhook({ waId, wamid: `wamid.scale.yes.${i}`, text: 'acepto' })));
+      sends.push(deliver(live, i, customerWrites(world, { waId, wamid: `wamid.scale.yes.${i}`, text: 'acepto' })));
     }
     await Promise.all(sends);
     const assigned = async () =>
