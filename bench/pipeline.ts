@@ -11,6 +11,7 @@
  *          --workers=inline|separate (default inline) --instances=1|3 (default 1)
  *          --tier=80 (the number's messages/s at Meta and in the app) --chat-customers=N (default 150)
  *          --drain=45 (s to wait for the backlog after the load) --cpu-prof (profiles into ./.bench-prof)
+ *          --query-stats (counts the app's SQL statements per message, by text)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -61,6 +62,7 @@ async function main(): Promise<void> {
   const instances = num('instances', 1);
   const tier = num('tier', 80);
   const drainS = num('drain', 45);
+  const queryStats = process.argv.includes('--query-stats');
   const profDir = process.argv.includes('--cpu-prof') ? path.resolve('.bench-prof', String(Date.now())) : undefined;
   if (!['new', 'chat', 'mixed'].includes(mode) || !['inline', 'separate'].includes(workers) || ![1, 3].includes(instances)) {
     throw new Error('usage: --mode=new|chat|mixed --workers=inline|separate --instances=1|3');
@@ -87,7 +89,10 @@ async function main(): Promise<void> {
       workers: workers === 'separate' ? instances : 0,
       inlineWorkers: workers === 'inline',
       firstPort: port,
-      nodeFlags: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+      nodeFlags: [
+        ...(profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : []),
+        ...(queryStats ? ['--require', path.resolve('bench/pipeline/query-stats.cjs')] : []),
+      ],
     });
     console.log(`bench:pipeline — ${db.describe}; ${instances} instance(s), workers ${workers}; started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     await setupWorld(world);
@@ -98,6 +103,7 @@ async function main(): Promise<void> {
     const metaBefore = world.meta.requests.length;
 
     console.log(`load: ${rate} msg/s for ${seconds} s, mode ${mode}, number tier ${tier} msg/s; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    const statsBefore = queryStats ? await statementCounts(cluster) : undefined;
     const loadStart = Date.now();
     const arrivals = await runArrivals({ world, urls, rate, seconds, mode, runId, chatCustomers, firstNewWaId: 1_000_000 + Math.floor(Math.random() * 8_000_000) });
     const loadEnd = Date.now();
@@ -122,6 +128,7 @@ async function main(): Promise<void> {
       [`wamid.bench.${runId}.%`],
     );
     const hops = await jobHops(dbc, new Date(loadStart));
+    if (statsBefore) printStatements(statsBefore, await statementCounts(cluster), arrivals.length);
     report({ hops, routedFinal: routedFinal.rows[0]!.n, world, arrivals, loadStart, loadEnd, drainedAt, drained, atEnd, after, routed: routedInWindow.rows[0]!.n, repliedInWindow, metaBefore, rate, tier, mode, loadAvgEnd });
   } finally {
     await Promise.all(cluster.map((c) => c.kill('SIGTERM')));
@@ -130,6 +137,34 @@ async function main(): Promise<void> {
     await db.close();
   }
   if (profDir) summariseProfiles(profDir);
+}
+
+/** Statements sent so far by every app process (bench/pipeline/query-stats.cjs), summed by text. */
+async function statementCounts(cluster: InstanceProcess[]): Promise<Map<string, number>> {
+  const total = new Map<string, number>();
+  await Promise.all(
+    cluster.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          const onMessage = (m: { type?: string; counts?: [string, number][] }) => {
+            if (m?.type !== 'query-stats') return;
+            c.child.off('message', onMessage);
+            for (const [k, n] of m.counts ?? []) total.set(k, (total.get(k) ?? 0) + n);
+            resolve();
+          };
+          c.child.on('message', onMessage);
+          c.child.send({ type: 'query-stats' });
+        }),
+    ),
+  );
+  return total;
+}
+
+function printStatements(before: Map<string, number>, after: Map<string, number>, messages: number): void {
+  const delta = [...after].map(([k, n]) => [k, n - (before.get(k) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  const sum = delta.reduce((s, [, n]) => s + n, 0);
+  console.log(`\nstatements sent to PostgreSQL during the load and drain: ${sum} = ${(sum / messages).toFixed(1)} per message`);
+  for (const [k, n] of delta.slice(0, 15)) console.log(`  ${(n / messages).toFixed(2).padStart(6)}  ${k.slice(0, 96)}`);
 }
 
 function report(r: {

@@ -125,7 +125,6 @@ export class CampaignService {
       if (!scheduledAt) await this.ctx.jobs.send(CAMPAIGN_RUN_QUEUE, { campaignId: Number(row.id) }, { client: c });
       return row;
     });
-    if (!scheduledAt) this.ctx.jobs.notify(CAMPAIGN_RUN_QUEUE);
     this.ctx.logger.info({ portalId: caller.portalId, campaignId: camp.id, recipients: rows.length, scheduledAt }, 'campaign created');
     return { campaign: await this.view(camp), warnings };
   }

@@ -112,7 +112,6 @@ export class ConversationActions {
       const kind = conv.assignee_agent_id ? 'transferred' : 'assigned';
       return assignTo(this.d, c, conv, agent, { now, settings, actorUserId: caller.userId, kind, method: 'manual' }, agent.user_id !== caller.userId);
     });
-    this.d.ctx.events.notify('conversation.assigned');
     return { conversation: await conversationJson(this.q, conv, now) };
   }
 
@@ -147,7 +146,6 @@ export class ConversationActions {
       const updated = await assignTo(this.d, c, conv, agent, { now, settings, actorUserId: caller.userId, kind: 'transferred', method: 'transfer' }, agent.user_id !== caller.userId);
       return { conv: updated, agent };
     });
-    this.d.ctx.events.notify('conversation.assigned');
 
     let customerMessage: ApiMessage | null = null;
     const contact = (await this.db.query<ContactRow>('SELECT * FROM contacts WHERE id = $1', [conv.contact_id])).rows[0]!;

@@ -335,6 +335,4 @@ export async function handleInbound(d: ConversationDeps, messageId: number): Pro
     if (contact.consent === 'granted') await startOpen(t);
     else await startWithBot(t);
   });
-  d.ctx.events.notify('conversation.assigned');
-  d.ctx.jobs.notify('conversations.send');
 }

@@ -106,6 +106,5 @@ export function schedulePeriodic(d: ConversationDeps): void {
   each('conversations.window-alert', (p) => flagUrgent(d, p));
   each('conversations.drain', async (p) => {
     await rebalance(d, p);
-    d.ctx.events.notify('conversation.assigned');
   });
 }

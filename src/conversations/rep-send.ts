@@ -142,8 +142,7 @@ export class RepSends {
         conv = await this.repSendChange(c, contact, stored, me, caller, settings);
       },
     });
-    if (conv) this.d.ctx.events.notify('conversation.assigned');
-    else if (row.conversation_id) conv = await getConversation(this.q, caller.portalId, Number(row.conversation_id));
+    if (!conv && row.conversation_id) conv = await getConversation(this.q, caller.portalId, Number(row.conversation_id));
     return { row, conv };
   }
 

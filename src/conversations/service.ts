@@ -53,7 +53,6 @@ export class ConversationsService implements Domain, AgentsChangedListener {
   async agentsChanged(portalId: number, released: number[], actorUserId: number): Promise<void> {
     await releaseConversations(this.deps, portalId, released, actorUserId);
     await drainPortal(this.deps, portalId);
-    this.ctx.events.notify('conversation.assigned');
   }
 
   async defineJobs(): Promise<void> {

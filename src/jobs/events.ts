@@ -42,9 +42,4 @@ export class DomainEvents {
       await this.jobs.send(queue, data as object, opts);
     }
   }
-
-  /** After a transaction that emitted with `client` commits: wake local workers at once. */
-  notify<E extends EventName>(event: E): void {
-    for (const queue of this.subscribers.get(event) ?? []) this.jobs.notify(queue);
-  }
 }

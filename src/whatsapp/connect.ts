@@ -74,7 +74,6 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
     await ctx.jobs.send(TEMPLATE_SYNC_QUEUE, { wabaId: p.wabaId }, { client: c, singletonKey: p.wabaId });
     return row;
   });
-  ctx.jobs.notify(TEMPLATE_SYNC_QUEUE);
   ctx.logger.info({ portalId, phoneNumberId: p.phoneNumberId, wabaId: p.wabaId, reconnected: Boolean(existing) }, 'whatsapp number connected');
   return { created: !existing, number };
 }

@@ -201,10 +201,6 @@ export async function processWebhookEvent(ctx: AppContext, eventId: number): Pro
     ctx.logger.warn({ eventId, phoneNumberIds: summary.unrouted }, 'whatsapp webhook for a number no portal has connected: stored, not processed');
   }
   if (summary.problems.length) ctx.logger.warn({ eventId, problems: summary.problems.slice(0, 10) }, 'whatsapp webhook had parts we could not read');
-  ctx.events.notify('message.inbound');
-  ctx.events.notify('message.status');
-  ctx.jobs.notify(MEDIA_QUEUE);
-  ctx.jobs.notify(TEMPLATE_SYNC_QUEUE);
   return summary;
 }
 

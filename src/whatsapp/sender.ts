@@ -318,8 +318,6 @@ export class Sender {
         await advanceStatus(c, this.ctx.events, { messageId: msg.id, status: 'failed', at: this.ctx.clock.now(), error });
       }
     });
-    this.ctx.events.notify('message.outbound');
-    this.ctx.events.notify('message.status');
     throw appErrorFor(finalReason, { code: e.code, details: e.details, fbtraceId: e.fbtraceId });
   }
 
@@ -330,8 +328,6 @@ export class Sender {
       if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
       return r.rows[0]!;
     });
-    this.ctx.events.notify('message.outbound');
-    this.ctx.events.notify('message.status');
     const fresh = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [msg.id]);
     return fresh.rows[0] ?? row;
   }
@@ -352,7 +348,6 @@ export class Sender {
           error: { code: 190, title: 'Number not usable', message: errorMessageFor(reason), reason },
         });
       });
-      this.ctx.events.notify('message.status');
       return;
     }
     try {

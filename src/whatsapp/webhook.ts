@@ -19,7 +19,6 @@ export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promi
     await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds }, { client: c });
     return eventIds;
   });
-  ctx.jobs.notify(WEBHOOK_QUEUE);
   return ids;
 }
 
