@@ -8,7 +8,7 @@ import { PRIVACY_QUEUE } from '../../src/hubspot/privacy.js';
 import { processWebhookEvent } from '../../src/whatsapp/ingest.js';
 import { signedRequest } from '../helpers/signed.js';
 import { waitFor } from '../hubspot/helpers.js';
-import { findEverywhere, PNID, PROMO, startStack, WABA, type Stack } from './stack.js';
+import { findEverywhere, PNID, PROMO, startStack, WABA, type Stack } from '../helpers/full-stack.js';
 
 let s: Stack;
 

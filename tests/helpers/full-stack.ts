@@ -7,9 +7,9 @@
 import { CONSENT_BUTTON } from '../../src/consent/index.js';
 import type { Portal } from '../../simulators/hubspot/index.js';
 import { createMetaSimulator, type MetaSimulator } from '../../simulators/meta/index.js';
-import { TEST_SECRETS } from '../helpers/config.js';
-import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
-import { signedRequest } from '../helpers/signed.js';
+import { TEST_SECRETS } from './config.js';
+import { startTestRuntime, type TestRuntime } from './runtime.js';
+import { signedRequest } from './signed.js';
 import { install, newPortal, startSimulator, waitFor, type SimHandle } from '../hubspot/helpers.js';
 
 export const PNID = '106540352242922';
@@ -29,7 +29,7 @@ export interface Stack {
   hubspot: SimHandle;
   /** The first installed portal (it connected PNID). */
   portal: Portal;
-  api(method: 'GET' | 'POST' | 'PUT', path: string, o?: { body?: unknown; userId?: number; portalId?: number }): ReturnType<typeof signedRequest>;
+  api(method: 'GET' | 'POST' | 'PUT' | 'PATCH', path: string, o?: { body?: unknown; userId?: number; portalId?: number }): ReturnType<typeof signedRequest>;
   /** Installs another HubSpot portal through OAuth (it has no number yet). */
   installPortal(): Promise<Portal>;
   /** Configures a portal as the tests need: open 24/7, a privacy policy, no auto-close. */
