@@ -58,7 +58,7 @@ function required<T>(value: T | undefined, what: string): T {
 export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: Services; domains: Domain[] } {
   const settings = new SettingsService(ctx);
   const whatsapp = opts.whatsapp === false ? undefined : new WhatsAppService(ctx, { admins: settings }, opts.whatsapp);
-  const hubspot = opts.hubspot === false ? undefined : new HubSpotService(ctx, { media: whatsapp }, opts.hubspot);
+  const hubspot = opts.hubspot === false ? undefined : new HubSpotService(ctx, { media: whatsapp, channel: whatsapp }, opts.hubspot);
 
   let conversations: ConversationsService | undefined;
   if (opts.conversations !== false) {

@@ -45,6 +45,24 @@ export interface MediaFiles {
   eraseFile(key: string): Promise<void>;
 }
 
+/** Who a privacy deletion erases, as the WhatsApp channel knows them (collected before their rows go). */
+export interface ErasureSubject {
+  /** wa_ids (digits), E.164 phones (+digits) and business-scoped user ids of the person's contacts. */
+  waIds: string[];
+  phones: string[];
+  bsuids: string[];
+  /** wamids of their messages, in and out. */
+  wamids: string[];
+}
+
+/** What the channel keeps about a person outside their contact's rows (implemented by WhatsAppService). */
+export interface ChannelErasure {
+  /** Stored webhooks naming them that are not processed yet (processing one would store them again). */
+  pendingWebhooks(q: Queryable, who: ErasureSubject): Promise<number>;
+  /** Removes them from stored webhook bodies and deletes their status history, in the caller's transaction. */
+  eraseTraces(q: Queryable, who: ErasureSubject): Promise<{ webhookEvents: number; statusEvents: number }>;
+}
+
 // ---------------------------------------------------------------- HubSpot → others
 
 export interface OwnerInfo {

@@ -176,6 +176,12 @@ export class CampaignRunner {
         await this.release([r.id]).catch(() => undefined);
         return;
       }
+      if (err.code === 'PORTAL_UNINSTALLED') {
+        // Not this recipient's fault: the campaign stops (paused, resumable after a reinstall) and the recipient waits.
+        await this.ctx.db.query(`UPDATE campaigns SET status = 'paused', runner_id = NULL, runner_until = NULL, updated_at = now() WHERE id = $1 AND status = 'running'`, [camp.id]);
+        await this.release([r.id]);
+        return;
+      }
       const d = (err.details ?? {}) as { code?: unknown };
       const reason = d.code !== undefined ? `${String(d.code)} ${err.message}` : `${err.code} ${err.message}`;
       const msg = await this.ctx.db.query<{ id: number }>(`SELECT id FROM messages WHERE portal_id = $1 AND client_key = $2`, [camp.portal_id, req.clientKey]);

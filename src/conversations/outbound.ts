@@ -22,6 +22,7 @@ export interface AutoSend {
 /** Errors a retry cannot fix: the message is dropped (and logged) instead of retried. */
 const FINAL_CODES = new Set([
   'WINDOW_CLOSED', 'UNDELIVERABLE', 'MARKETING_LIMIT', 'NUMBER_TOKEN_INVALID', 'TEMPLATE_PARAMS', 'VALIDATION', 'NOT_FOUND', 'OPTED_OUT', 'NO_CONSENT',
+  'PORTAL_UNINSTALLED', 'AUTO_REPLY_LIMIT', // the sender's policy gate (src/whatsapp/send-policy.ts)
 ]);
 
 /** Enqueues the send inside the caller's transaction: it happens only if the transaction commits. */

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext, Domain } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
-import type { ConsentMirror, ConsentState, ContactDirectory, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
+import type { ChannelErasure, ConsentMirror, ConsentState, ContactDirectory, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
 import type { HubSpotOwner } from './client.js';
 import { ContactReader } from './contact-reader.js';
 import { HubSpotCore, type HubSpotOptions } from './core.js';
@@ -21,6 +21,8 @@ import { registerHubSpotWebhook } from './webhook.js';
 export interface HubSpotDeps {
   /** Attachment links on the timeline and attachment files to erase (the WhatsApp domain); none without it. */
   media?: MediaLinks & MediaFiles;
+  /** What the WhatsApp channel keeps about a person outside their contact's rows, erased with them. */
+  channel?: ChannelErasure;
 }
 
 const OWNERS_TTL_MS = 5 * 60_000;
@@ -183,7 +185,7 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
       name: PRIVACY_QUEUE,
       retryLimit: 10,
       handler: async (data) => {
-        await deleteContactData(ctx, this.deps.media, data);
+        await deleteContactData(ctx, { media: this.deps.media, channel: this.deps.channel }, data);
       },
     });
 

@@ -4,6 +4,7 @@ import { AppError, validation, zodDetails } from '../errors.js';
 import { MetaApiError, type GraphClient } from './graph.js';
 import { TEMPLATE_SYNC_QUEUE } from './ingest.js';
 import { numberByPhoneNumberId, type NumberRow } from './numbers.js';
+import { portalUninstalled } from './send-policy.js';
 
 export const ConnectNumberSchema = z.object({
   phoneNumberId: z.string().trim().regex(/^\d{1,30}$/, "must be Meta's numeric phone number id"),
@@ -16,6 +17,9 @@ export const ConnectNumberSchema = z.object({
  * Connects (or reconnects) a number: the token is checked against the Graph API first (it must
  * see the number, and the number must belong to the WABA), then stored encrypted; the app is
  * subscribed to the WABA's webhooks and a template sync is queued. The token is never returned.
+ * A number stays with the portal that connected it, unless that portal uninstalled the app: then
+ * the first portal that proves a valid token for it takes it over (the old portal's history stays
+ * with the old portal until its data is purged; new messages go to the new one).
  */
 export async function connectNumber(ctx: AppContext, graph: GraphClient, portalId: number, body: unknown): Promise<{ created: boolean; number: NumberRow }> {
   const parsed = ConnectNumberSchema.safeParse(body);
@@ -26,7 +30,9 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
   }
   const p = parsed.data;
   const existing = await numberByPhoneNumberId(ctx.db.pool, p.phoneNumberId);
-  if (existing && existing.portal_id !== portalId) {
+  // A number held by a portal that uninstalled the app is free for whoever proves a valid token for it (below).
+  const takeover = existing !== undefined && existing.portal_id !== portalId && (await portalUninstalled(ctx.db.pool, existing.portal_id));
+  if (existing && existing.portal_id !== portalId && !takeover) {
     throw validation('This WhatsApp number is already connected to another HubSpot account', {
       phoneNumberId: 'already connected to another HubSpot account',
     });
@@ -62,10 +68,11 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
                                      token_status, quality_rating)
        VALUES ($1, $2, $3, $4, $5, $6, $7, 'valid', $8)
        ON CONFLICT (phone_number_id) DO UPDATE SET
-         waba_id = EXCLUDED.waba_id, display_phone_number = EXCLUDED.display_phone_number, verified_name = EXCLUDED.verified_name,
+         portal_id = EXCLUDED.portal_id, waba_id = EXCLUDED.waba_id, display_phone_number = EXCLUDED.display_phone_number, verified_name = EXCLUDED.verified_name,
          label = EXCLUDED.label, access_token_enc = EXCLUDED.access_token_enc, token_status = 'valid', token_error = NULL,
          quality_rating = EXCLUDED.quality_rating, updated_at = now()
        WHERE whatsapp_numbers.portal_id = EXCLUDED.portal_id
+          OR EXISTS (SELECT 1 FROM portals o WHERE o.id = whatsapp_numbers.portal_id AND o.status = 'uninstalled')
        RETURNING *`,
       [portalId, p.phoneNumberId, p.wabaId, info.display_phone_number ?? null, info.verified_name ?? null, p.label, enc, info.quality_rating ?? null],
     );
@@ -74,6 +81,7 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
     await ctx.jobs.send(TEMPLATE_SYNC_QUEUE, { wabaId: p.wabaId }, { client: c, singletonKey: p.wabaId });
     return row;
   });
-  ctx.logger.info({ portalId, phoneNumberId: p.phoneNumberId, wabaId: p.wabaId, reconnected: Boolean(existing) }, 'whatsapp number connected');
-  return { created: !existing, number };
+  const fromPortal = takeover ? existing!.portal_id : undefined;
+  ctx.logger.info({ portalId, phoneNumberId: p.phoneNumberId, wabaId: p.wabaId, reconnected: Boolean(existing) && !takeover, fromPortal }, 'whatsapp number connected');
+  return { created: !existing || takeover, number };
 }

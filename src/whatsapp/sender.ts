@@ -11,6 +11,7 @@ import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorRea
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
 import { checkConsent } from './consent-policy.js';
+import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
 import type { SendOptions } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
 
@@ -77,6 +78,8 @@ export class Sender {
     }
     const req = parsed.data as OutboundRequest;
     const db = this.ctx.db;
+    // The policy gate (send-policy.ts, consent-policy.ts): every sender — card, bot, reminders, campaigns — passes here.
+    await assertPortalSends(db.pool, req.portalId);
     const number = await portalNumber(db.pool, req.portalId, req.phoneNumberId);
     if (!number) throw notFound(`WhatsApp number ${req.phoneNumberId} is not connected to this portal`);
     if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
@@ -88,6 +91,7 @@ export class Sender {
       const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
       if (existing) return existing;
     }
+    await assertAutoReplyBudget(db.pool, req, this.ctx.clock.now());
     const built = await this.build(req.content, number, contact);
     const inserted = await this.store(req, built, opts);
     if (!inserted) return (await this.byClientKey(db.pool, req.portalId, req.clientKey!))!;
@@ -273,6 +277,8 @@ export class Sender {
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
       await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
+      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile stops it here.
+      if (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) return this.refuse(msg, attempt, uninstalledError());
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);
@@ -304,8 +310,18 @@ export class Sender {
       await flagNeedsToken(this.ctx.db.pool, number.phone_number_id, e.message);
       this.ctx.logger.error({ phoneNumberId: number.phone_number_id, portalId: number.portal_id }, 'whatsapp number token rejected by Meta; flagged as needing a new token');
     }
+    await this.recordFailure(msg, attempt, errorJson(e, finalReason));
+    throw appErrorFor(finalReason, { code: e.code, details: e.details, fbtraceId: e.fbtraceId });
+  }
+
+  /** The message fails without reaching Meta (the policy said no while it waited for its slot). */
+  private async refuse(msg: MessageRow, attempt: number, err: AppError): Promise<never> {
+    await this.recordFailure(msg, attempt, { code: err.code, title: err.message, message: err.message, reason: err.code });
+    throw err;
+  }
+
+  private async recordFailure(msg: MessageRow, attempt: number, error: Record<string, unknown>): Promise<void> {
     await this.ctx.db.tx(async (c) => {
-      const error = errorJson(e, finalReason);
       if (attempt === 0) {
         await c.query(`UPDATE messages SET status = 'failed', status_at = $3, error = $2::jsonb WHERE id = $1 AND status = 'accepted'`, [
           msg.id,
@@ -318,7 +334,6 @@ export class Sender {
         await advanceStatus(c, this.ctx.events, { messageId: msg.id, status: 'failed', at: this.ctx.clock.now(), error });
       }
     });
-    throw appErrorFor(finalReason, { code: e.code, details: e.details, fbtraceId: e.fbtraceId });
   }
 
   private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
@@ -359,6 +374,7 @@ export class Sender {
   }
 
   async markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void> {
+    await assertPortalSends(this.ctx.db.pool, portalId);
     const number = await portalNumber(this.ctx.db.pool, portalId, phoneNumberId);
     if (!number) throw notFound(`WhatsApp number ${phoneNumberId} is not connected to this portal`);
     if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');

@@ -4,7 +4,8 @@ import type { AppContext, Domain } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
 import { notFound } from '../errors.js';
 import { LocalDiskStorage, MediaUrlSigner, storedMediaKeys, type MediaKind, type MediaStorage } from '../media/index.js';
-import type { AdminCheck, MediaFiles, MediaLinks, MediaRef, MessageSender, SendOptions } from '../seams.js';
+import type { AdminCheck, ChannelErasure, ErasureSubject, MediaFiles, MediaLinks, MediaRef, MessageSender, SendOptions } from '../seams.js';
+import { eraseTraces, pendingWebhooks } from './erasure.js';
 import { resolveEncryptionKey } from '../security/encryption.js';
 import { syncTemplates, type SyncResult } from '../templates/index.js';
 import { GraphClient, MetaApiError } from './graph.js';
@@ -36,9 +37,9 @@ const TIMELINE_LINK_TTL_SECONDS = 90 * 86_400;
 
 /**
  * The WhatsApp channel (Meta Cloud API): webhooks in, sends out, media, numbers, templates.
- * Implements the MessageSender, MediaLinks and MediaFiles seams (src/seams.ts).
+ * Implements the MessageSender, MediaLinks, MediaFiles and ChannelErasure seams (src/seams.ts).
  */
-export class WhatsAppService implements Domain, MessageSender, MediaLinks, MediaFiles {
+export class WhatsAppService implements Domain, MessageSender, MediaLinks, MediaFiles, ChannelErasure {
   readonly name = 'whatsapp';
   readonly graph: GraphClient;
   readonly storage: MediaStorage;
@@ -100,6 +101,14 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
 
   eraseFile(key: string): Promise<void> {
     return this.storage.delete(key);
+  }
+
+  pendingWebhooks(q: Queryable, who: ErasureSubject): Promise<number> {
+    return pendingWebhooks(q, who);
+  }
+
+  eraseTraces(q: Queryable, who: ErasureSubject): Promise<{ webhookEvents: number; statusEvents: number }> {
+    return eraseTraces(q, who);
   }
 
   /** Re-reads a WABA's templates from Meta now. */
