@@ -9,18 +9,19 @@ import { OBJECT_CONFIGS } from './objects.js';
 import { RateLimiter } from './rate-limit.js';
 import { associationsRouter } from './routes-associations.js';
 import { objectRouter } from './routes-objects.js';
+import { listsRouter } from './routes-lists.js';
 import { ownersRouter } from './routes-owners.js';
 import { propertiesRouter } from './routes-properties.js';
 import { proxyFetch, type ProxyFetchInput, type ProxyFetchResult, type ProxyState } from './proxy.js';
 import { contactPrivacyDeletionEvent, sendWebhook, signHeaders, type SignedHeaders } from './signing.js';
 import { addOwner, newPortal, OBJECT_TYPE_IDS } from './store.js';
 import type {
-  Counters, CreatePortalInput, HubSpotSimulatorOptions, ObjectTypeName, Portal, ResolvedOptions, SimState,
+  Counters, CreatePortalInput, HubSpotSimulatorOptions, ObjectTypeName, Portal, ResolvedOptions, SimList, SimState,
 } from './types.js';
 
 export type {
   AccessTokenRecord, AssociationType, Counters, CreatePortalInput, CrmRecord, HubSpotSimulatorOptions, ObjectTypeName,
-  Portal, PortalUser, PropertyDefinition, PropertyGroup, PublicOwner, RefreshTokenRecord,
+  Portal, PortalUser, PropertyDefinition, PropertyGroup, PublicOwner, RefreshTokenRecord, SimList,
 } from './types.js';
 export type { SignedHeaders } from './signing.js';
 export type { ProxyFetchInput, ProxyFetchResult } from './proxy.js';
@@ -30,6 +31,7 @@ export { searchablePhone } from './phone.js';
 export { MAX_BATCH_INPUTS } from './routes-objects.js';
 export { SEARCH_LIMITS } from './search.js';
 export { ASSOCIATION_TYPES } from './associations.js';
+export { MAX_MEMBERSHIP_PAGE } from './routes-lists.js';
 
 export interface HubSpotSimulator {
   app: express.Express;
@@ -50,6 +52,8 @@ export interface HubSpotSimulator {
   uninstall(portalId: number): void;
   /** Adds a HubSpot user (and its owner) to a portal. */
   addUser(portalId: number, u: { userId: number; email: string; firstName: string; lastName: string }): void;
+  /** A list in a portal (contacts unless `objectTypeId` says otherwise), with these records as members. */
+  createList(portalId: number, l: { name: string; recordIds: string[]; objectTypeId?: string; processingType?: SimList['processingType'] }): SimList;
   /** Builds one `contact.privacyDeletion` event for sendWebhook. */
   privacyDeletionEvent(p: { portalId: number; objectId: number | string }): ReturnType<typeof contactPrivacyDeletionEvent>;
   /** Resets counters (e.g. between benchmark phases). */
@@ -59,7 +63,7 @@ export interface HubSpotSimulator {
 
 export const DEFAULT_SCOPES = [
   'oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.owners.read',
-  'crm.schemas.contacts.read', 'crm.schemas.contacts.write',
+  'crm.schemas.contacts.read', 'crm.schemas.contacts.write', 'crm.lists.read',
 ];
 
 function resolve(o: HubSpotSimulatorOptions): ResolvedOptions {
@@ -111,6 +115,7 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions): HubSpo
   app.use('/crm/owners/2026-03', ownersRouter(guard));
   app.use('/crm/properties/2026-03/:objectType', propertiesRouter(state, guard));
   app.use('/crm/associations/2026-03', associationsRouter(guard));
+  app.use('/crm/lists/2026-03', listsRouter(guard));
   app.use((req, _res, next) => next(apiError(404, 'OBJECT_NOT_FOUND', `No route for ${req.method} ${req.path} in the HubSpot simulator`)));
   app.use(errorHandler);
 
@@ -187,6 +192,24 @@ export function createHubSpotSimulator(options: HubSpotSimulatorOptions): HubSpo
       const portal = portalOrThrow(portalId);
       portal.users.push({ ...u });
       addOwner(portal, u, opts.now());
+    },
+
+    createList(portalId, l) {
+      const portal = portalOrThrow(portalId);
+      const at = opts.now();
+      const list: SimList = {
+        listId: String(100 + portal.lists.size * 7 + 1),
+        name: l.name,
+        objectTypeId: l.objectTypeId ?? '0-1',
+        processingType: l.processingType ?? 'MANUAL',
+        listVersion: 1,
+        createdAt: at,
+        updatedAt: at,
+        createdById: String(portal.users[0]!.userId),
+        members: new Map(l.recordIds.map((id) => [String(id), at])),
+      };
+      portal.lists.set(list.listId, list);
+      return list;
     },
 
     privacyDeletionEvent: ({ portalId, objectId }) =>

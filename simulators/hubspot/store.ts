@@ -51,6 +51,7 @@ export function newPortal(p: CreatePortalInput = {}, nowMs: number): Portal {
     tokens: { access: new Map(), refresh: new Map() },
     // ids are shared across object types so a contact id never doubles as a communication id
     nextObjectId: 50_000 + (portalSeq % 97) * 1000 + 1,
+    lists: new Map(),
   };
   users.forEach((u, i) => addOwner(portal, u, nowMs, i));
   return portal;

@@ -131,6 +131,24 @@ export interface Portal {
   schemas: Record<ObjectTypeName, ObjectSchema>;
   tokens: { access: Map<string, AccessTokenRecord>; refresh: Map<string, RefreshTokenRecord> };
   nextObjectId: number;
+  /** Lists (segments) by list id: /crm/lists/2026-03. */
+  lists: Map<string, SimList>;
+}
+
+/** A HubSpot list: its members are record ids with the time they joined. */
+export interface SimList {
+  listId: string;
+  name: string;
+  /** '0-1' for contacts. */
+  objectTypeId: string;
+  processingType: 'MANUAL' | 'DYNAMIC' | 'SNAPSHOT';
+  listVersion: number;
+  createdAt: number;
+  updatedAt: number;
+  createdById: string;
+  /** record id → ms it was added */
+  members: Map<string, number>;
+  deleted?: boolean;
 }
 
 export interface Counters {
