@@ -88,6 +88,36 @@ export interface ContactDirectory {
   lookupHubSpotContact(portalId: number, hubspotContactId: string): Promise<HubSpotContactInfo | null | undefined>;
 }
 
+/** A HubSpot list of contacts (for a campaign audience). */
+export interface ContactListInfo {
+  listId: string;
+  name: string;
+  /** Members HubSpot counts (null when it did not say). */
+  size: number | null;
+  processingType: string;
+}
+
+export interface ContactListMember {
+  hubspotContactId: string;
+  properties: Record<string, string | null>;
+}
+
+/** HubSpot contact lists (implemented by HubSpotService, scope crm.lists.read). */
+export interface ContactLists {
+  /** Contact lists whose name contains `query` (at most 50). */
+  searchContactLists(portalId: number, query: string): Promise<ContactListInfo[]>;
+  /**
+   * The list and each member's `properties`, read in pages (memberships 250, contacts 100 a call).
+   * Throws AppError LIST_NOT_FOUND (404), LIST_NOT_CONTACTS (422), HUBSPOT_SCOPE_MISSING (409).
+   */
+  readContactList(
+    portalId: number,
+    listId: string,
+    properties: string[],
+    onProgress?: (read: number, total: number | null) => Promise<void> | void,
+  ): Promise<{ list: ContactListInfo; members: ContactListMember[] }>;
+}
+
 export interface TaskRequest {
   portalId: number;
   conversationId: number;

@@ -88,6 +88,22 @@ export interface AssociationInput {
   types: Array<{ associationCategory: 'HUBSPOT_DEFINED'; associationTypeId: number }>;
 }
 
+/** A list as `GET /crm/lists/2026-03/{listId}` returns it (the fields we use). */
+export interface HubSpotList {
+  listId: string;
+  name: string;
+  objectTypeId: string;
+  processingType: string;
+  size?: number;
+  additionalProperties?: Record<string, string>;
+}
+
+export interface MembershipsPage {
+  results: Array<{ recordId: string; membershipTimestamp?: string }>;
+  paging?: { next?: { after: string } };
+  total?: number;
+}
+
 export const ASSOCIATION = { communicationToContact: 81, taskToContact: 204 } as const;
 
 const MAX_RATE_LIMIT_RETRIES = 6;
@@ -256,6 +272,32 @@ export class HubSpotClient {
         lastName: o.lastName ?? '',
         teams: (o.teams ?? []).map((t) => ({ id: String(t.id), name: t.name })),
       }));
+  }
+
+  // ---- lists (crm.lists.read) ----
+  getList(listId: string): Promise<{ list: HubSpotList }> {
+    return this.request({ method: 'GET', path: `/crm/lists/2026-03/${encodeURIComponent(listId)}`, idempotent: true, label: 'lists.get' });
+  }
+  /** One page of a list's members, ordered by record id; at most 250 a page. */
+  listMemberships(listId: string, after?: string, limit = 250): Promise<MembershipsPage> {
+    return this.request({
+      method: 'GET',
+      path: `/crm/lists/2026-03/${encodeURIComponent(listId)}/memberships`,
+      query: { limit, after },
+      idempotent: true,
+      label: 'lists.memberships',
+    });
+  }
+  searchLists(body: {
+    query?: string;
+    objectTypeId?: string;
+    offset: number;
+    count?: number;
+    processingTypes: string[];
+    listIds: string[];
+    additionalProperties: string[];
+  }): Promise<{ lists: HubSpotList[]; hasMore: boolean; offset: number; total: number }> {
+    return this.request({ method: 'POST', path: '/crm/lists/2026-03/search', body, idempotent: true, label: 'lists.search' });
   }
 
   // ---- properties ----

@@ -2,12 +2,13 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext, Domain } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
-import type { ChannelErasure, ConsentMirror, ConsentState, ContactDirectory, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
+import type { ChannelErasure, ConsentMirror, ConsentState, ContactDirectory, ContactListInfo, ContactListMember, ContactLists, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
 import type { HubSpotOwner } from './client.js';
 import { ContactReader } from './contact-reader.js';
 import { HubSpotCore, type HubSpotOptions } from './core.js';
 import { PortalNotConnectedError } from './errors.js';
 import { IdentityResolver } from './identity.js';
+import { ContactListReader } from './lists.js';
 import { loadAppManifest } from './manifest.js';
 import { toE164 } from './phone.js';
 import { registerOAuthRoutes, SETUP_QUEUE } from './oauth-routes.js';
@@ -48,7 +49,7 @@ export function consentPropertyValues(m: ConsentState): Record<string, string | 
  * Implements the ContactDirectory, TaskNotifier and ConsentMirror seams (src/seams.ts); its
  * internals (core, identity, timeline, properties, tasks) are public for its tests and benchmark.
  */
-export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, ConsentMirror, ContactPropertyWriter {
+export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, ConsentMirror, ContactPropertyWriter, ContactLists {
   readonly name = 'hubspot';
   readonly core: HubSpotCore;
   readonly identity: IdentityResolver;
@@ -58,6 +59,7 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
   /** Names of the contact properties the app created (wa_consent, wa_opted_out, …). */
   readonly contactProperties = CONTACT_PROPERTIES;
   private readonly reader: ContactReader;
+  private readonly lists: ContactListReader;
   private readonly ownersCache = new Map<number, { at: number; list: Promise<HubSpotOwner[]> }>();
 
   constructor(
@@ -73,6 +75,15 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
     this.properties.deferWhile((portalId) => this.timeline.drainer.isRunning(portalId));
     this.tasks = new TaskSync(this.core, this.identity);
     this.reader = new ContactReader(this.core);
+    this.lists = new ContactListReader(this.core);
+  }
+
+  searchContactLists(portalId: number, query: string): Promise<ContactListInfo[]> {
+    return this.lists.search(portalId, query);
+  }
+
+  readContactList(portalId: number, listId: string, properties: string[], onProgress?: (read: number, total: number | null) => Promise<void> | void): Promise<{ list: ContactListInfo; members: ContactListMember[] }> {
+    return this.lists.read(portalId, listId, properties, onProgress);
   }
 
   /** The portal's HubSpot owners (owner id ≠ user id), cached for 5 minutes. */
