@@ -86,7 +86,7 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   const reports = new ReportsService(ctx, settings);
   const plans = new PlansService(ctx, opts.plans?.notifier ?? hubspotNotifier(ctx, hubspot));
 
-  const campaigns = opts.campaigns === false || !whatsapp ? undefined : new CampaignsDomain(ctx, { settings, sender: whatsapp }, opts.campaigns);
+  const campaigns = opts.campaigns === false || !whatsapp ? undefined : new CampaignsDomain(ctx, { settings, sender: whatsapp, lists: hubspot }, opts.campaigns);
 
   const templates =
     opts.templates === false || !whatsapp

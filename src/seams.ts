@@ -99,6 +99,9 @@ export interface ContactListInfo {
 
 export interface ContactListMember {
   hubspotContactId: string;
+  /** Its phone numbers as HubSpot has them, best first: the WhatsApp number the app wrote, mobile, phone. */
+  phones: string[];
+  /** The properties asked for. */
   properties: Record<string, string | null>;
 }
 

@@ -11,17 +11,25 @@ export interface RecipientInput {
   headerMediaUrl?: string;
 }
 
+/** Why a HubSpot list member cannot be sent to, known before anything is stored. */
+export type AudienceSkip = 'NO_PHONE' | 'INVALID_PHONE' | 'INVALID_VALUES';
+
 /** One validated audience row, ready to store. */
 export interface AudienceRow {
   rowNumber: number;
-  phoneE164: string;
+  /** Null only for a list member skipped for its phone. */
+  phoneE164: string | null;
   parameters: string[];
   headerMediaUrl: string | null;
   /** Set for the second and later rows of one phone: sent once. */
   duplicateOf: number | null;
+  /** A HubSpot list member: the HubSpot contact it is (linked locally, so no search is needed). */
+  hubspotContactId?: string | null;
+  /** A list member that cannot be sent to (no usable phone or values): stored as skipped with this code. */
+  skip?: AudienceSkip | null;
 }
 
-const MAX_RECIPIENTS = 50_000;
+export const MAX_RECIPIENTS = 50_000;
 const MAX_ERRORS_REPORTED = 200;
 
 /** The CSV a user fills in for a template: phone, one column per placeholder, the media header URL when it has one. */
@@ -50,7 +58,7 @@ export function recipientsFromCsv(csv: string, t: TemplateDefinition): Recipient
 }
 
 /** E.164 of a number libphonenumber finds valid (a "+" or "00" number, else national in `country`), or null. */
-function validPhone(raw: string, country: CountryCode | undefined): string | null {
+export function validPhone(raw: string, country: CountryCode | undefined): string | null {
   const t = String(raw ?? '').trim();
   if (!/\d/.test(t) || /[a-z]/i.test(t.replace(/ext\.?|x/gi, ''))) return null;
   const intl = t.startsWith('+') ? t : t.startsWith('00') ? `+${t.slice(2)}` : null;
@@ -59,7 +67,7 @@ function validPhone(raw: string, country: CountryCode | undefined): string | nul
 }
 
 /** The sending number's country: national numbers in the audience are read as that country's. */
-function countryOf(displayPhone: string | null): CountryCode | undefined {
+export function countryOf(displayPhone: string | null): CountryCode | undefined {
   const e164 = toE164(displayPhone);
   return e164 ? parsePhoneNumberFromString(e164, metadata)?.country : undefined;
 }

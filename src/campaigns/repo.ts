@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { Queryable } from '../db/database.js';
-import type { AudienceRow } from './audience.js';
+import type { AudienceRow, AudienceSkip } from './audience.js';
 
 export type CampaignStatus = 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
@@ -37,8 +37,8 @@ export interface NewCampaign {
   now: Date;
 }
 
-/** Skip codes decided when the audience is stored (F6/F8/F9, F24). */
-export type SkipCode = 'DUPLICATE' | 'OPTED_OUT' | 'NO_CONSENT' | 'PLAN_LIMIT';
+/** Skip codes decided when the audience is stored (F6/F8/F9, F24), and the list members' (audience.ts). */
+export type SkipCode = 'DUPLICATE' | 'OPTED_OUT' | 'NO_CONSENT' | 'PLAN_LIMIT' | AudienceSkip;
 
 /** F24 hook: which of these contacts the portal's plan does not allow a business-initiated send to. */
 export type PlanCheck = (q: Queryable, portalId: number, contactIds: number[]) => Promise<Set<number>>;
@@ -48,6 +48,7 @@ interface AudienceContact {
   phone_e164: string;
   consent: string;
   opted_out: boolean;
+  hubspot_contact_id: string | null;
 }
 
 /**
@@ -68,19 +69,13 @@ export async function insertCampaign(c: PoolClient, n: NewCampaign, rows: Audien
       ],
     )
   ).rows[0]!;
-  const phones = [...new Set(rows.map((r) => r.phoneE164))];
-  const contacts = await c.query<AudienceContact>(
-    `INSERT INTO contacts (portal_id, wa_id, phone_e164)
-     SELECT $1, substr(p, 2), p FROM unnest($2::text[]) AS p
-     ON CONFLICT (portal_id, phone_e164) WHERE phone_e164 IS NOT NULL DO UPDATE SET updated_at = contacts.updated_at
-     RETURNING id, phone_e164, consent, opted_out`,
-    [n.portalId, phones],
-  );
-  const byPhone = new Map(contacts.rows.map((r) => [r.phone_e164, { ...r, id: Number(r.id) }]));
+  const byPhone = await audienceContacts(c, n.portalId, rows);
+  const contactOf = (r: AudienceRow) => (r.phoneE164 ? byPhone.get(r.phoneE164) : undefined);
   const overPlan = planCheck ? await planCheck(c, n.portalId, [...byPhone.values()].map((x) => x.id)) : new Set<number>();
   const attest: AudienceContact[] = [];
   const reasons = rows.map((r): SkipCode | null => {
-    const contact = byPhone.get(r.phoneE164)!;
+    if (r.skip) return r.skip;
+    const contact = contactOf(r)!;
     if (r.duplicateOf !== null) return 'DUPLICATE';
     if (contact.opted_out) return 'OPTED_OUT';
     if (contact.consent !== 'granted') {
@@ -92,20 +87,57 @@ export async function insertCampaign(c: PoolClient, n: NewCampaign, rows: Audien
   });
   if (attest.length) await recordAttestedConsent(c, camp, attest, n);
   await c.query(
-    `INSERT INTO campaign_recipients (campaign_id, row_number, phone_e164, contact_id, parameters, header_media_url, state, reason)
-     SELECT $1, r.row_number, r.phone, r.contact_id, r.parameters::jsonb, r.url, CASE WHEN r.reason IS NULL THEN 'pending' ELSE 'skipped' END, r.reason
-       FROM unnest($2::int[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[]) AS r(row_number, phone, contact_id, parameters, url, reason)`,
+    `INSERT INTO campaign_recipients (campaign_id, row_number, phone_e164, contact_id, parameters, header_media_url, state, reason, hubspot_contact_id)
+     SELECT $1, r.row_number, r.phone, r.contact_id, r.parameters::jsonb, r.url, CASE WHEN r.reason IS NULL THEN 'pending' ELSE 'skipped' END, r.reason, r.hs
+       FROM unnest($2::int[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[]) AS r(row_number, phone, contact_id, parameters, url, reason, hs)`,
     [
       camp.id,
       rows.map((r) => r.rowNumber),
       rows.map((r) => r.phoneE164),
-      rows.map((r) => byPhone.get(r.phoneE164)!.id),
+      rows.map((r) => contactOf(r)?.id ?? null),
       rows.map((r) => JSON.stringify(r.parameters)),
       rows.map((r) => r.headerMediaUrl),
       reasons,
+      rows.map((r) => r.hubspotContactId ?? null),
     ],
   );
   return camp;
+}
+
+/** The local contact of every phone, created like an inbound sender's; a list member's is linked to its HubSpot contact. */
+async function audienceContacts(c: PoolClient, portalId: number, rows: AudienceRow[]): Promise<Map<string, AudienceContact>> {
+  const phones = [...new Set(rows.map((r) => r.phoneE164).filter((p): p is string => p !== null))];
+  const contacts = await c.query<AudienceContact>(
+    `INSERT INTO contacts (portal_id, wa_id, phone_e164)
+     SELECT $1, substr(p, 2), p FROM unnest($2::text[]) AS p
+     ON CONFLICT (portal_id, phone_e164) WHERE phone_e164 IS NOT NULL DO UPDATE SET updated_at = contacts.updated_at
+     RETURNING id, phone_e164, consent, opted_out, hubspot_contact_id`,
+    [portalId, phones],
+  );
+  const byPhone = new Map(contacts.rows.map((r) => [r.phone_e164, { ...r, id: Number(r.id) }]));
+  // The HubSpot contact is known for a list member: link it now, so the timeline needs no search for it.
+  const links = new Map<number, string>();
+  for (const r of rows) {
+    const ct = r.phoneE164 && r.hubspotContactId ? byPhone.get(r.phoneE164) : undefined;
+    if (ct && !ct.hubspot_contact_id && !links.has(ct.id)) links.set(ct.id, r.hubspotContactId!);
+  }
+  if (links.size) {
+    // Best effort: a HubSpot contact linked meanwhile to another local contact (unique index) keeps that link.
+    await c.query('SAVEPOINT audience_links');
+    try {
+      await c.query(
+        `UPDATE contacts ct SET hubspot_contact_id = x.hs, updated_at = now()
+           FROM unnest($2::bigint[], $3::text[]) AS x(id, hs)
+          WHERE ct.id = x.id AND ct.portal_id = $1 AND ct.hubspot_contact_id IS NULL
+            AND NOT EXISTS (SELECT 1 FROM contacts o WHERE o.portal_id = $1 AND o.hubspot_contact_id = x.hs)`,
+        [portalId, [...links.keys()], [...links.values()]],
+      );
+      await c.query('RELEASE SAVEPOINT audience_links');
+    } catch {
+      await c.query('ROLLBACK TO SAVEPOINT audience_links');
+    }
+  }
+  return byPhone;
 }
 
 /** One consent record per attested recipient (who attested, when, which campaign) and the contact's consent. */
@@ -167,7 +199,7 @@ export async function campaignCounts(q: Queryable, campaignIds: number[]): Promi
 export interface RecipientView {
   id: number;
   row_number: number;
-  phone_e164: string;
+  phone_e164: string | null;
   hubspot_contact_id: string | null;
   status: string;
   reason: string | null;
@@ -178,7 +210,7 @@ export interface RecipientView {
 export async function recipientsPage(q: Queryable, campaignId: number, p: { status?: string; afterId: number; limit: number }): Promise<RecipientView[]> {
   const r = await q.query<RecipientView>(
     `SELECT * FROM (
-       SELECT r.id, r.row_number, r.phone_e164, ct.hubspot_contact_id, ${RECIPIENT_STATUS_SQL} AS status, r.reason, r.message_id, m.error
+       SELECT r.id, r.row_number, r.phone_e164, COALESCE(ct.hubspot_contact_id, r.hubspot_contact_id) AS hubspot_contact_id, ${RECIPIENT_STATUS_SQL} AS status, r.reason, r.message_id, m.error
          FROM campaign_recipients r
          LEFT JOIN messages m ON m.id = r.message_id
          LEFT JOIN contacts ct ON ct.id = r.contact_id

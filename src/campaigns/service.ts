@@ -2,13 +2,13 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import { AppError, forbidden, notFound, validation } from '../errors.js';
-import { findTemplate, type TemplateRow } from '../templates/index.js';
 import { headerMediaFormat } from '../templates/placeholders.js';
-import { portalNumber, type NumberRow } from '../whatsapp/numbers.js';
-import { recipientsFromCsv, sampleCsv, validateAudience, type RecipientInput } from './audience.js';
+import { recipientsFromCsv, sampleCsv, validateAudience, type AudienceRow, type RecipientInput } from './audience.js';
 import { toCsv } from './csv.js';
 import { campaignCounts, getCampaign, insertCampaign, listCampaigns, recipientsPage, transition, type CampaignRow, type Counts, type PlanCheck } from './repo.js';
 import { CAMPAIGN_RUN_QUEUE } from './runner.js';
+import type { AudienceService } from './audiences.js';
+import type { ResolveTarget } from './target.js';
 
 export interface Caller {
   portalId: number;
@@ -19,8 +19,10 @@ export interface CampaignServiceDeps {
   ctx: AppContext;
   timeZoneOf(portalId: number): Promise<string>;
   isAdmin(portalId: number, userId: number): Promise<boolean>;
-  /** Re-reads a WABA's templates from Meta (a template approved since the last sync). */
-  syncTemplates?(wabaId: string): Promise<unknown>;
+  /** The number and approved template a campaign is for (target.ts). */
+  resolve: ResolveTarget;
+  /** Audiences prepared before the campaign (a CSV upload, a HubSpot list). */
+  audiences: AudienceService;
   /** F24 (plan limits, another domain): recipients over the plan are skipped with PLAN_LIMIT. */
   planCheck?: PlanCheck;
 }
@@ -44,10 +46,15 @@ const CreateSchema = z
       )
       .optional(),
     csv: z.string().optional(),
+    /** An audience prepared before (POST /api/v1/campaigns/audiences: a CSV upload or a HubSpot list). */
+    audienceId: z.coerce.number().int().positive().optional(),
     optInAttested: z.boolean().optional(),
     scheduledAt: z.string().optional(),
   })
-  .refine((b) => (b.recipients === undefined) !== (b.csv === undefined), { message: 'give either recipients or csv', path: ['recipients'] });
+  .refine((b) => [b.recipients, b.csv, b.audienceId].filter((x) => x !== undefined).length === 1, {
+    message: 'give one of recipients, csv or audienceId',
+    path: ['recipients'],
+  });
 
 const RecipientsQuery = z.object({
   status: z.enum(['pending', 'sent', 'delivered', 'read', 'failed', 'skipped']).optional(),
@@ -80,30 +87,25 @@ export class CampaignService {
     return this.d.ctx;
   }
 
-  private async numberAndTemplate(portalId: number, phoneNumberId: string, name: string, language: string): Promise<{ number: NumberRow; template: TemplateRow }> {
-    const number = await portalNumber(this.ctx.db.pool, portalId, phoneNumberId);
-    if (!number) throw notFound(`WhatsApp number ${phoneNumberId} is not connected to this portal`);
-    let template = await findTemplate(this.ctx.db.pool, number.waba_id, name, language);
-    if (!template && this.d.syncTemplates) {
-      await this.d.syncTemplates(number.waba_id).catch((err) => this.ctx.logger.warn({ err }, 'template sync on demand failed'));
-      template = await findTemplate(this.ctx.db.pool, number.waba_id, name, language);
-    }
-    if (!template || template.status === 'DELETED') throw validation(`templateName: ${name} (${language}) is not a template of this number's account`, { templateName: 'unknown template' });
-    if (template.status !== 'APPROVED') throw new AppError(409, 'TEMPLATE_UNAVAILABLE', `Template ${name} (${language}) is ${template.status.toLowerCase()}, not approved`);
-    return { number, template };
+  private numberAndTemplate(portalId: number, phoneNumberId: string, name: string, language: string) {
+    return this.d.resolve(portalId, phoneNumberId, name, language);
   }
 
   async create(caller: Caller, body: unknown) {
     if (!(await this.d.isAdmin(caller.portalId, caller.userId))) throw forbidden('Only an admin of the app can send campaigns');
     const b = CreateSchema.parse(body);
     const { number, template } = await this.numberAndTemplate(caller.portalId, b.phoneNumberId, b.templateName, b.language);
-    const inputs: RecipientInput[] = b.csv !== undefined ? recipientsFromCsv(b.csv, template) : b.recipients!;
-    const rows = validateAudience(inputs, template, number.display_phone_number);
+    let rows: AudienceRow[] | undefined;
+    if (b.audienceId === undefined) {
+      const inputs: RecipientInput[] = b.csv !== undefined ? recipientsFromCsv(b.csv, template) : b.recipients!;
+      rows = validateAudience(inputs, template, number.display_phone_number);
+    }
     const now = this.ctx.clock.now();
     const timeZone = await this.d.timeZoneOf(caller.portalId);
     const { scheduledAt, warnings } = this.schedule(b.scheduledAt, timeZone, now);
     const media = headerMediaFormat(template.components);
     const camp = await this.ctx.db.tx(async (c) => {
+      const audience = rows ?? (await this.d.audiences.take(c, caller.portalId, b.audienceId!, { phoneNumberId: number.phone_number_id, templateName: template.name, language: template.language }));
       const row = await insertCampaign(
         c,
         {
@@ -119,13 +121,14 @@ export class CampaignService {
           optInAttested: b.optInAttested === true,
           now,
         },
-        rows,
+        audience,
         this.d.planCheck,
       );
+      if (b.audienceId !== undefined) await this.d.audiences.markUsedBy(c, b.audienceId, Number(row.id));
       if (!scheduledAt) await this.ctx.jobs.send(CAMPAIGN_RUN_QUEUE, { campaignId: Number(row.id) }, { client: c });
       return row;
     });
-    this.ctx.logger.info({ portalId: caller.portalId, campaignId: camp.id, recipients: rows.length, scheduledAt }, 'campaign created');
+    this.ctx.logger.info({ portalId: caller.portalId, campaignId: camp.id, audienceId: b.audienceId, scheduledAt }, 'campaign created');
     return { campaign: await this.view(camp), warnings };
   }
 

@@ -6,10 +6,13 @@ import type { ContactListInfo, ContactListMember } from '../seams.js';
 import type { HubSpotList } from './client.js';
 import type { HubSpotCore } from './core.js';
 import { HubSpotApiError } from './errors.js';
+import { CONTACT_PROPERTIES } from './properties.js';
 
 const CONTACTS = '0-1';
 const MEMBERSHIP_PAGE = 250;
 const BATCH_READ = 100;
+/** Where a contact's WhatsApp number can be, best first. */
+const PHONE_PROPERTIES = [CONTACT_PROPERTIES.phoneE164, 'mobilephone', 'phone'];
 /** Campaign audiences stop here (the campaigns domain refuses more anyway). */
 export const MAX_LIST_MEMBERS = 50_000;
 
@@ -73,8 +76,12 @@ export class ContactListReader {
       } while (after);
       const members: ContactListMember[] = [];
       for (let i = 0; i < ids.length; i += BATCH_READ) {
-        const res = await client.batchReadContacts(ids.slice(i, i + BATCH_READ), properties);
-        for (const o of res.results ?? []) members.push({ hubspotContactId: String(o.id), properties: o.properties ?? {} });
+        const res = await client.batchReadContacts(ids.slice(i, i + BATCH_READ), [...new Set([...PHONE_PROPERTIES, ...properties])]);
+        for (const o of res.results ?? []) {
+          const props = o.properties ?? {};
+          const phones = PHONE_PROPERTIES.map((p) => props[p]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+          members.push({ hubspotContactId: String(o.id), phones, properties: props });
+        }
         await onProgress?.(Math.min(ids.length, i + BATCH_READ), ids.length);
       }
       // Batch reads answer in no particular order: keep the list's.

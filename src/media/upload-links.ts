@@ -1,17 +1,23 @@
-// Links to the attachment upload page: `/upload/<id>.<exp>.<sig>`, HMAC-signed, valid for a few
-// minutes, good for one upload. The card gets one through hubspot.fetch (signed by HubSpot) and
-// opens it in an iframe, so the file's bytes go straight to us, never through hubspot.fetch.
+// Links to an upload page: `/upload/<id>.<exp>.<sig>`, HMAC-signed, valid for a few minutes, good
+// for one upload. The card (attachments) or the app page (campaign CSVs, `purpose` 'campaign-csv',
+// path /upload/audience/…) gets one through hubspot.fetch (signed by HubSpot) and opens it in an
+// iframe, so the file's bytes go straight to us, never through hubspot.fetch.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 
 export const UPLOAD_LINK_TTL_MS = 10 * 60 * 1000;
 
+export type UploadPurpose = 'attachment' | 'campaign-csv';
+
 export interface UploadGrant {
   id: string;
   portalId: number;
   userId: number;
+  /** The contact an attachment goes to (purpose 'attachment'). */
   hubspotContactId: string;
+  /** What the upload is for otherwise (a campaign audience's id). */
+  subject: string | null;
   expiresAt: Date;
 }
 
@@ -19,12 +25,15 @@ interface Row {
   id: string;
   portal_id: string | number;
   user_id: string | number;
-  hubspot_contact_id: string;
+  hubspot_contact_id: string | null;
+  subject: string | null;
   expires_at: Date;
   used_at: Date | null;
 }
 
-const grantOf = (r: Row): UploadGrant => ({ id: r.id, portalId: Number(r.portal_id), userId: Number(r.user_id), hubspotContactId: r.hubspot_contact_id, expiresAt: r.expires_at });
+const grantOf = (r: Row): UploadGrant => ({
+  id: r.id, portalId: Number(r.portal_id), userId: Number(r.user_id), hubspotContactId: r.hubspot_contact_id ?? '', subject: r.subject, expiresAt: r.expires_at,
+});
 
 export class UploadLinks {
   constructor(
@@ -35,15 +44,17 @@ export class UploadLinks {
     return createHmac('sha256', this.d.key).update(`upload:${id}.${exp}`).digest('base64url');
   }
 
-  /** A new link for this caller and contact. */
-  async create(p: { portalId: number; userId: number; hubspotContactId: string }): Promise<{ url: string; expiresAt: string }> {
+  /** A new link for this caller and contact (an attachment), or for another purpose and its subject. */
+  async create(p: { portalId: number; userId: number; hubspotContactId?: string; purpose?: UploadPurpose; subject?: string }): Promise<{ url: string; expiresAt: string }> {
     const id = randomBytes(18).toString('base64url');
     const exp = this.d.clock.now().getTime() + (this.d.ttlMs ?? UPLOAD_LINK_TTL_MS);
-    await this.d.db.query('INSERT INTO upload_links (id, portal_id, user_id, hubspot_contact_id, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      id, p.portalId, p.userId, p.hubspotContactId, new Date(exp),
+    const purpose = p.purpose ?? 'attachment';
+    await this.d.db.query('INSERT INTO upload_links (id, portal_id, user_id, hubspot_contact_id, expires_at, purpose, subject) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      id, p.portalId, p.userId, p.hubspotContactId ?? null, new Date(exp), purpose, p.subject ?? null,
     ]);
     const base = this.d.publicBaseUrl.replace(/\/+$/, '');
-    return { url: `${base}/upload/${id}.${exp}.${this.sign(id, exp)}`, expiresAt: new Date(exp).toISOString() };
+    const path = purpose === 'attachment' ? '/upload' : '/upload/audience';
+    return { url: `${base}${path}/${id}.${exp}.${this.sign(id, exp)}`, expiresAt: new Date(exp).toISOString() };
   }
 
   /** The link's id when the token is well formed, correctly signed and not expired. */
@@ -58,19 +69,19 @@ export class UploadLinks {
   }
 
   /** The grant behind a still usable link (to draw the page), without using it up. */
-  async peek(token: string): Promise<UploadGrant | null> {
+  async peek(token: string, purpose: UploadPurpose = 'attachment'): Promise<UploadGrant | null> {
     const id = this.verify(token);
     if (!id) return null;
-    const r = await this.d.db.query<Row>('SELECT * FROM upload_links WHERE id = $1 AND used_at IS NULL AND expires_at > $2', [id, this.d.clock.now()]);
+    const r = await this.d.db.query<Row>('SELECT * FROM upload_links WHERE id = $1 AND used_at IS NULL AND expires_at > $2 AND purpose = $3', [id, this.d.clock.now(), purpose]);
     return r.rows[0] ? grantOf(r.rows[0]) : null;
   }
 
   /** Uses the link up (atomically: two uploads at once, one wins). Null when invalid, expired or used. */
-  async consume(token: string): Promise<UploadGrant | null> {
+  async consume(token: string, purpose: UploadPurpose = 'attachment'): Promise<UploadGrant | null> {
     const id = this.verify(token);
     if (!id) return null;
     const now = this.d.clock.now();
-    const r = await this.d.db.query<Row>('UPDATE upload_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 RETURNING *', [id, now]);
+    const r = await this.d.db.query<Row>('UPDATE upload_links SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND expires_at > $2 AND purpose = $3 RETURNING *', [id, now, purpose]);
     return r.rows[0] ? grantOf(r.rows[0]) : null;
   }
 

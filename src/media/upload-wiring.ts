@@ -16,9 +16,14 @@ export type UploadMedia = (p: {
   portalId: number; contactId: number; phoneNumberId: string; bytes: Buffer; mimeType: string; filename: string;
 }) => Promise<{ mediaId: string; kind: MediaKind }>;
 
-export function registerAttachmentUpload(ctx: AppContext, router: Router, sends: RepSends, uploadMedia: UploadMedia): UploadLinks {
+/** The app's upload links (one key, derived from the encryption key): the card's attachments and campaign CSVs. */
+export function createUploadLinks(ctx: AppContext): UploadLinks {
   const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64')).update('upload-links').digest();
-  const links = new UploadLinks({ db: ctx.db, clock: ctx.clock, key, publicBaseUrl: ctx.config.publicBaseUrl });
+  return new UploadLinks({ db: ctx.db, clock: ctx.clock, key, publicBaseUrl: ctx.config.publicBaseUrl });
+}
+
+export function registerAttachmentUpload(ctx: AppContext, router: Router, sends: RepSends, uploadMedia: UploadMedia): UploadLinks {
+  const links = createUploadLinks(ctx);
   registerUploadRoutes(router, {
     links,
     signed: requireHubSpotSignature(ctx),

@@ -1,0 +1,114 @@
+// The campaign CSV upload page (issue 14): @hubspot/ui-extensions has no file input, so the app page
+// asks for a campaign audience (POST /api/v1/campaigns/audiences {source:"csv"}, through hubspot.fetch)
+// and opens the single-use link it returns in an iframe modal, as the card does for attachments
+// (src/media/upload-page.ts, same links and shell). The file is checked whole against the template:
+// a bad row → 422 naming the rows, the link stays usable for a corrected file; a good file makes the
+// audience `ready` and uses the link up.
+//   GET  /upload/audience/:token              the page (the template's columns, the sample)
+//   GET  /upload/audience/:token/sample.csv   the sample CSV for the audience's template
+//   POST /upload/audience/:token              multipart `file`
+import type { Router } from 'express';
+import multer from 'multer';
+import { AppError } from '../errors.js';
+import { page } from '../media/upload-page.js';
+import type { UploadLinks } from '../media/upload-links.js';
+import type { AudienceDbRow, AudienceService } from './audiences.js';
+
+const MAX_CSV_BYTES = 10 * 1024 * 1024;
+const TITLE = 'Upload the campaign recipients';
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const expired = () => new AppError(410, 'LINK_EXPIRED', 'This upload link has expired or was already used. Close this window and try again.');
+
+export function registerAudienceUpload(router: Router, d: { links: UploadLinks; audiences: AudienceService }): void {
+  const grantAndAudience = async (token: string) => {
+    const grant = await d.links.peek(token, 'campaign-csv');
+    if (!grant) throw expired();
+    return { grant, audience: await d.audiences.forGrant(grant) };
+  };
+
+  router.get('/upload/audience/:token', async (req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    let audience: AudienceDbRow;
+    try {
+      audience = (await grantAndAudience(String(req.params.token))).audience;
+    } catch {
+      return void res.status(410).type('html').send(page('<p class="bad" data-testid="upload-expired">This upload link has expired or was already used. Close this window and choose <b>Upload a CSV file</b> again.</p>', TITLE));
+    }
+    const columns = (await d.audiences.sampleFor(audience)).split('\r\n')[0]!;
+    res.type('html').send(page(form(audience, columns, `${String(req.params.token)}/sample.csv`), TITLE));
+  });
+
+  router.get('/upload/audience/:token/sample.csv', async (req, res) => {
+    const { audience } = await grantAndAudience(String(req.params.token));
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${audience.template_name.replace(/[^\w.-]/g, '_')}-sample.csv"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(await d.audiences.sampleFor(audience));
+  });
+
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_CSV_BYTES, files: 1 } }).single('file');
+  router.post('/upload/audience/:token', (req, res, next) => {
+    upload(req, res, (err: unknown) => {
+      if (err) return next(new AppError(413, 'VALIDATION', 'The file is too large: at most 10 MB.', { file: 'too large' }));
+      next();
+    });
+  }, async (req, res) => {
+    const token = String(req.params.token);
+    const { audience } = await grantAndAudience(token);
+    const f = (req as typeof req & { file?: Express.Multer.File }).file;
+    if (!f || f.size === 0) throw new AppError(400, 'VALIDATION', 'Choose a CSV file.', { file: 'required' });
+    // Checked before the link is used up: a refused file can be corrected and sent again.
+    const rows = await d.audiences.checkCsv(audience, f.buffer.toString('utf8'));
+    const grant = await d.links.consume(token, 'campaign-csv');
+    if (!grant) throw expired();
+    try {
+      res.status(201).json(await d.audiences.storeCsv(audience, rows, f.originalname || 'recipients.csv'));
+    } catch (err) {
+      await d.links.release(grant.id).catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+function form(a: AudienceDbRow, columns: string, sampleHref: string): string {
+  return `<form id="f" enctype="multipart/form-data">
+  <p>Template <b>${esc(a.template_name)}</b> (${esc(a.language)}). Columns: <code data-testid="upload-columns">${esc(columns)}</code></p>
+  <p class="hint">One recipient per row: the phone (national numbers are read in the sending number's country), then one value per placeholder. Every row is checked before anything is kept. <a href="${esc(sampleHref)}" download data-testid="upload-sample">Download a sample CSV</a></p>
+  <label>CSV file <input type="file" name="file" id="file" data-testid="upload-file" accept=".csv,text/csv" required></label>
+  <button type="submit" data-testid="upload-send">Check and upload</button>
+  <p id="out" role="status" data-testid="upload-result"></p>
+  <ul id="rows" data-testid="upload-rows"></ul>
+</form>
+<script>
+const f = document.getElementById('f'), out = document.getElementById('out'), list = document.getElementById('rows');
+const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
+f.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  out.className = ''; out.textContent = 'Checking…'; list.textContent = '';
+  f.querySelector('button').disabled = true;
+  try {
+    const r = await fetch(location.pathname, { method: 'POST', body: new FormData(f) });
+    const b = await r.json().catch(() => ({}));
+    if (!r.ok) {
+      const err = new Error((b.error && b.error.message) || ('HTTP ' + r.status));
+      err.details = (b.error && b.error.details) || {};
+      throw err;
+    }
+    out.className = 'ok'; out.dataset.state = 'ready';
+    out.textContent = b.audience.total + ' recipients ready. This window closes…';
+    setTimeout(done, 800);
+  } catch (err) {
+    out.className = 'bad'; out.dataset.state = 'refused'; out.textContent = err.message;
+    for (const [k, v] of Object.entries(err.details || {}).slice(0, 20)) {
+      const li = document.createElement('li');
+      const m = /^recipients\\.(\\d+)\\.(.*)$/.exec(k);
+      li.textContent = m ? 'Row ' + (Number(m[1]) + 1) + ', ' + m[2] + ': ' + v : k + ': ' + v;
+      list.appendChild(li);
+    }
+    if (/expired|already used/.test(err.message)) return;
+    f.querySelector('button').disabled = false;
+  }
+});
+</script>`;
+}
