@@ -46,7 +46,7 @@ describe('a HubSpot list as the audience', () => {
   const idx = Array.from({ length: MEMBERS }, (_, i) => 500 + i);
 
   beforeAll(async () => {
-    ids = await hubspotContacts([
+    ids = await hubspotContacts(<Array<Record<string, string>>>[
       // national mobile numbers (read in the sending number's country, Colombia) and +E.164 office phones
       ...idx.map((i, n) => (n % 2 ? { firstname: `Ana${i}`, mobilephone: phoneOf(i) } : { firstname: `Ana${i}`, phone: `+${waOf(i)}` })),
       { firstname: 'Sin' }, // no phone
@@ -125,7 +125,7 @@ describe('a HubSpot list as the audience', () => {
 
   it('a portal installed without the lists scope is told to reinstall', async () => {
     const portal = env.hubspot!.sim.portals.get(env.portalId)!;
-    const saved = [...portal.tokens.access.values()].map((t) => [t, [...t.scopes]] as const);
+    const saved = [...portal.tokens.access.values()].map((t): [typeof t, string[]] => [t, [...t.scopes]]);
     for (const [t] of saved) t.scopes = t.scopes.filter((s) => s !== 'crm.lists.read');
     try {
       const a = await ready((await audience({ listId, parameters: ['x', 'y'] })).body.audience.id);

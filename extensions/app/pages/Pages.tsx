@@ -3,4 +3,4 @@ import { hubspot } from '@hubspot/ui-extensions';
 import { AppPages } from './AppPages';
 import { createBackend, type PageFetch } from './backend';
 
-hubspot.extend<'pages'>(({ context }) => <AppPages backend={createBackend(context, hubspot.fetch as unknown as PageFetch)} />);
+hubspot.extend<'pages'>(({ context, actions }) => <AppPages backend={createBackend(context, hubspot.fetch as unknown as PageFetch, undefined, actions)} />);

@@ -39,7 +39,7 @@ export function CampaignsSection() {
         options={numbers.map((n) => ({ label: n.displayPhoneNumber ? `${n.label ?? n.phoneNumberId} (${n.displayPhoneNumber})` : (n.label ?? n.phoneNumberId), value: n.phoneNumberId }))}
         onChange={(v) => setPicked(String(v))}
       />
-      <CampaignsView key={phoneNumberId} api={api} phoneNumberId={phoneNumberId} />
+      <CampaignsView key={phoneNumberId} api={api} phoneNumberId={phoneNumberId} openIframeModal={backend.actions?.openIframeModal} />
     </Flex>
   );
 }

@@ -4,7 +4,6 @@ import {
   Button,
   Flex,
   Heading,
-  Input,
   LoadingSpinner,
   ProgressBar,
   Table,
@@ -15,22 +14,25 @@ import {
   TableRow,
   Tag,
   Text,
-  TextArea,
-  Toggle,
 } from '@hubspot/ui-extensions';
-import { CampaignApiError, type Campaign, type CampaignsApi, type NewCampaign } from './types';
+import { NewCampaignForm } from './NewCampaignForm';
+import type { Campaign, CampaignsApi, OpenIframeModal } from './types';
 
 export interface CampaignsViewProps {
   api: CampaignsApi;
   phoneNumberId: string;
   /** Refresh interval while a campaign runs (ms). */
   pollMs?: number;
+  /** HubSpot's iframe modal (the page's actions), for the CSV upload page. */
+  openIframeModal?: OpenIframeModal;
+  /** How often a HubSpot list being read is looked at again (ms). */
+  audiencePollMs?: number;
 }
 
 const done = (c: Campaign) => c.counts.total - c.counts.pending;
 
 /** Campaign list with live progress and pause/resume/cancel, and the new-campaign form (F22). */
-export function CampaignsView({ api, phoneNumberId, pollMs = 3000 }: CampaignsViewProps) {
+export function CampaignsView({ api, phoneNumberId, pollMs = 3000, openIframeModal, audiencePollMs }: CampaignsViewProps) {
   const [campaigns, setCampaigns] = useState<Campaign[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(() => api.list().then(setCampaigns, (e: Error) => setError(e.message)), [api]);
@@ -57,7 +59,7 @@ export function CampaignsView({ api, phoneNumberId, pollMs = 3000 }: CampaignsVi
   return (
     <Flex direction="column" gap="md" testId="campaigns-view">
       {error && <Alert title="Campaigns" variant="error">{error}</Alert>}
-      <NewCampaignForm api={api} phoneNumberId={phoneNumberId} onCreated={(c) => setCampaigns((l) => [c, ...(l ?? [])])} />
+      <NewCampaignForm api={api} phoneNumberId={phoneNumberId} openIframeModal={openIframeModal} audiencePollMs={audiencePollMs} onCreated={(c) => setCampaigns((l) => [c, ...(l ?? [])])} />
       <Heading>Campaigns</Heading>
       {campaigns && campaigns.length === 0 && <Text>No campaigns yet.</Text>}
       {campaigns && campaigns.length > 0 && (
@@ -100,64 +102,6 @@ export function CampaignsView({ api, phoneNumberId, pollMs = 3000 }: CampaignsVi
           </TableBody>
         </Table>
       )}
-    </Flex>
-  );
-}
-
-interface FormProps {
-  api: CampaignsApi;
-  phoneNumberId: string;
-  onCreated: (c: Campaign) => void;
-}
-
-const EMPTY = { name: '', templateName: '', language: '', csv: '', scheduledAt: '' };
-
-/** CSV (phone, then one column per placeholder): every row checked by the backend before anything is created. */
-export function NewCampaignForm({ api, phoneNumberId, onCreated }: FormProps) {
-  const [form, setForm] = useState(EMPTY);
-  const [attested, setAttested] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [problems, setProblems] = useState<{ message: string; rows: string[] } | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
-  const set = (k: keyof typeof EMPTY) => (v: string) => setForm((f) => ({ ...f, [k]: v }));
-
-  const submit = async () => {
-    setBusy(true);
-    setProblems(null);
-    setNotice(null);
-    const body: NewCampaign = { name: form.name, phoneNumberId, templateName: form.templateName, language: form.language, csv: form.csv, optInAttested: attested };
-    if (form.scheduledAt) body.scheduledAt = form.scheduledAt;
-    try {
-      const r = await api.create(body);
-      onCreated(r.campaign);
-      setForm(EMPTY);
-      setNotice([`Campaign "${r.campaign.name}" created (${r.campaign.counts.total} recipients, ${r.campaign.counts.skipped} skipped).`, ...r.warnings.map((w) => w.message)].join(' '));
-    } catch (e) {
-      const details = e instanceof CampaignApiError ? e.details : {};
-      setProblems({ message: (e as Error).message, rows: Object.entries(details).map(([k, v]) => `${k}: ${v}`) });
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Flex direction="column" gap="sm" testId="new-campaign">
-      <Heading>New campaign</Heading>
-      <Input name="name" label="Name" value={form.name} onChange={set('name')} />
-      <Input name="templateName" label="Template" value={form.templateName} onChange={set('templateName')} />
-      <Input name="language" label="Language" value={form.language} onChange={set('language')} />
-      <TextArea name="csv" label="Recipients (CSV: phone, then one column per placeholder)" value={form.csv} onChange={set('csv')} />
-      <Input name="scheduledAt" label="Send at (optional, at least 5 minutes ahead)" value={form.scheduledAt} onChange={set('scheduledAt')} />
-      <Toggle name="optInAttested" label="I attest these recipients opted in to WhatsApp messages" checked={attested} onChange={setAttested} />
-      {problems && (
-        <Alert title="Nothing was created" variant="error">
-          <Text testId="campaign-problems">{[problems.message, ...problems.rows].join(' | ')}</Text>
-        </Alert>
-      )}
-      {notice && <Alert title="Campaign created" variant="success">{notice}</Alert>}
-      <Button testId="create-campaign" variant="primary" disabled={busy || !form.name || !form.templateName || !form.csv} onClick={() => void submit()}>
-        Create campaign
-      </Button>
     </Flex>
   );
 }

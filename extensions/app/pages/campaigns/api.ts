@@ -1,6 +1,6 @@
 import { hubspot } from '@hubspot/ui-extensions';
 import { newIdempotencyKey } from '../backend';
-import { CampaignApiError, type Campaign, type CampaignsApi, type NewCampaign } from './types';
+import { CampaignApiError, type Audience, type Campaign, type CampaignsApi, type HubSpotListInfo, type NewCampaign } from './types';
 
 /** The campaign endpoints through hubspot.fetch (signed by HubSpot's proxy; the key travels in the body). */
 export function hubspotCampaignsApi(baseUrl: string): CampaignsApi {
@@ -15,5 +15,9 @@ export function hubspotCampaignsApi(baseUrl: string): CampaignsApi {
     list: async () => (await call<{ campaigns: Campaign[] }>('/api/v1/campaigns')).campaigns,
     create: (c: NewCampaign) => call('/api/v1/campaigns', { method: 'POST', body: c }),
     action: async (id, action) => (await call<{ campaign: Campaign }>(`/api/v1/campaigns/${id}/${action}`, { method: 'POST', body: {} })).campaign,
+    prepareCsv: (t) => call('/api/v1/campaigns/audiences', { method: 'POST', body: { source: 'csv', ...t } }),
+    prepareList: async (t) => (await call<{ audience: Audience }>('/api/v1/campaigns/audiences', { method: 'POST', body: { source: 'hubspot_list', ...t } })).audience,
+    audience: async (id) => (await call<{ audience: Audience }>(`/api/v1/campaigns/audiences/${id}`)).audience,
+    searchLists: async (q) => (await call<{ lists: HubSpotListInfo[] }>(`/api/v1/hubspot-lists?q=${encodeURIComponent(q)}`)).lists,
   };
 }
