@@ -4,6 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { getContact, type ContactRow } from '../contacts/contacts-repo.js';
 import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import { attachmentUsage, chargeAttachment, checkOutboundMedia, formatBytes } from '../media/index.js';
+import { handOver, isUnsent } from './hand-over.js';
 import { buildTemplateComponents, checkTemplateParameters, findTemplate, renderTemplateText, type TemplateRow } from '../templates/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
 import type { SendLimiter } from './limiter.js';
@@ -89,6 +90,8 @@ export class Sender {
     checkConsent(contact, req);
     if (req.clientKey) {
       const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
+      // A caller taking over a dead sender's work: a stored message nobody handed to Meta goes now (once: handOver).
+      if (existing && opts?.resumeUnsent && isUnsent(existing, opts.inDoubtAfterMs)) return this.attempt(existing, number, 0);
       if (existing) return existing;
     }
     await assertAutoReplyBudget(db.pool, req, this.ctx.clock.now());
@@ -279,6 +282,8 @@ export class Sender {
       await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
       // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile stops it here.
       if (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) return this.refuse(msg, attempt, uninstalledError());
+      // A keyed message goes to Meta once, whoever calls: the first caller marks it handed over.
+      if (attempt === 0 && i === 0 && msg.client_key && !(await handOver(this.ctx.db.pool, msg))) return (await this.byClientKey(this.ctx.db.pool, msg.portal_id, msg.client_key))!;
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MessageRow } from '../messages/message-row.js';
+import type { SendOptions } from '../seams.js';
 
 export type { MessageRow } from '../messages/message-row.js';
 
@@ -77,7 +78,7 @@ export interface OutboundRequest {
 
 export interface WhatsAppSender {
   /** Stores the message, sends it through Meta, returns the row (status `accepted`; `failed` → throws AppError). */
-  send(req: OutboundRequest): Promise<MessageRow>;
+  send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow>;
   /** Blue ticks for a customer's message (and it stops the typing indicator). */
   markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void>;
 }

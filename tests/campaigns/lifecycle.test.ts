@@ -3,7 +3,8 @@
  * against the Meta simulator on a bare portal (no HubSpot calls).
  */
 import { ManualClock } from '../../src/clock.js';
-import { consented, PNID, PROMO, phoneOf, sendsPerPhone, startEnv, waitFor, waOf, campaignModules, type Env } from './helpers.js';
+import { postWebhook } from '../whatsapp/helpers.js';
+import { consented, PNID, PROMO, phoneOf, sendsPerPhone, startEnv, waitFor, waOf, WABA, campaignModules, type Env } from './helpers.js';
 
 let env: Env;
 let second: Env | undefined;
@@ -88,25 +89,47 @@ describe('pause, resume, cancel', () => {
 });
 
 describe('crash safety', () => {
-  it('a recipient whose message was stored (Meta may have accepted it) before the worker died is not sent again', async () => {
-    // Stop this instance's workers from picking it up before we stage the crash.
-    const r = await create([120, 121], { scheduledAt: new Date(clock.now().getTime() + 10 * 60_000).toISOString() });
+  it('after a worker died: a message Meta got is not sent again; one never handed over, or lost on the way, is sent once', async () => {
+    // Scheduled, so this instance's workers do not pick it up before we stage the crash.
+    const r = await create([120, 121, 122, 123], { scheduledAt: new Date(clock.now().getTime() + 10 * 60_000).toISOString() });
     const id = r.body.campaign.id;
-    const rec = (await env.rt.db.query(`SELECT r.id, r.contact_id FROM campaign_recipients r WHERE campaign_id = $1 ORDER BY id LIMIT 1`, [id])).rows[0];
-    // The state a worker leaves when it dies between Meta's accept and storing the wamid.
-    await env.rt.db.query(
-      `INSERT INTO messages (portal_id, contact_id, phone_number_id, client_key, direction, type, payload, status, sender, template_name, sent_at)
-       VALUES ($1, $2, $3, $4, 'out', 'template', '{}', 'accepted', 'campaign', $5, now())`,
-      [env.portalId, rec.contact_id, PNID, `campaign:${id}:${rec.id}`, PROMO.name],
-    );
-    await env.rt.db.query(`UPDATE campaign_recipients SET state = 'claimed', claimed_by = 'dead-worker', claimed_at = now() - interval '1 hour' WHERE id = $1`, [rec.id]);
+    const recs = (await env.rt.db.query(`SELECT r.id, r.contact_id FROM campaign_recipients r WHERE campaign_id = $1 ORDER BY id`, [id])).rows;
+    const request = (i: number) => ({
+      messaging_product: 'whatsapp', recipient_type: 'individual', to: `+${waOf(i)}`, type: 'template',
+      template: { name: PROMO.name, language: { code: PROMO.language }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: `C${i}` }] }] },
+    });
+    const stage = async (n: number, i: number, handedAt?: Date) =>
+      (
+        await env.rt.db.query(
+          `INSERT INTO messages (portal_id, contact_id, phone_number_id, client_key, direction, type, payload, status, sender, template_name, sent_at)
+           VALUES ($1, $2, $3, $4, 'out', 'template', $5::jsonb, 'accepted', 'campaign', $6, now()) RETURNING id`,
+          [env.portalId, recs[n].contact_id, PNID, `campaign:${id}:${recs[n].id}`, JSON.stringify({ request: request(i), attempts: 0, ...(handedAt ? { handedAt } : {}) }), PROMO.name],
+        )
+      ).rows[0].id as number;
+    // 120: handed to Meta, which accepted it; the worker died before storing the wamid. Meta's status names it.
+    const got = await stage(0, 120, new Date());
+    // 122: stored, died waiting for its throughput slot (never handed over).
+    const unsent = await stage(2, 122);
+    // 123: handed over two minutes ago, and no status ever came: the request never reached Meta.
+    const lost = await stage(3, 123, new Date(Date.now() - 120_000));
+    await env.rt.db.query(`UPDATE campaign_recipients SET state = 'claimed', claimed_by = 'dead-worker', claimed_at = now() WHERE id = ANY($1::bigint[])`, [[recs[0].id, recs[2].id, recs[3].id]]);
+    const status = { id: 'wamid.staged.120', status: 'sent', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: waOf(120), biz_opaque_callback_data: `m:${got}` };
+    const hook = await postWebhook(env.rt.app, {
+      object: 'whatsapp_business_account',
+      entry: [{ id: WABA, changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '576015550000', phone_number_id: PNID }, statuses: [status] } }] }],
+    });
+    expect(hook.status).toBe(200);
+    await waitFor(async () => (await env.rt.db.query(`SELECT wamid FROM messages WHERE id = $1`, [got])).rows[0].wamid !== null, 10_000, 'the status webhook processed');
     clock.advance(11 * 60_000);
     await env.rt.ctx.scheduler.tick();
     await waitFor(async () => (await state(id)).status === 'completed', 30_000, 'completed');
-    expect(sendsPerPhone(env.sim).get(waOf(120)) ?? 0).toBe(0);
-    expect(sendsPerPhone(env.sim).get(waOf(121))).toBe(1);
-    const after = (await env.rt.db.query(`SELECT state, message_id FROM campaign_recipients WHERE id = $1`, [rec.id])).rows[0];
-    expect(after.state).toBe('sent');
+    expect([120, 121, 122, 123].map((i) => sendsPerPhone(env.sim).get(waOf(i)) ?? 0)).toEqual([0, 1, 1, 1]);
+    const after = (await env.rt.db.query(`SELECT r.state, r.message_id, m.wamid FROM campaign_recipients r JOIN messages m ON m.id = r.message_id WHERE r.campaign_id = $1 ORDER BY r.id`, [id])).rows;
+    expect(after.map((x) => x.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
+    expect(after[0]).toMatchObject({ message_id: got, wamid: 'wamid.staged.120' });
+    // The stored messages themselves went out (no second message row).
+    expect(after[2]).toMatchObject({ message_id: unsent, wamid: expect.stringMatching(/^wamid\./) });
+    expect(after[3]).toMatchObject({ message_id: lost, wamid: expect.stringMatching(/^wamid\./) });
   });
 
   it('two instances on one database, both working, send each recipient exactly once', async () => {
