@@ -37,6 +37,9 @@ describe('CSV upload through the iframe page', () => {
     expect(pageRes.status).toBe(200);
     expect(pageRes.text).toContain('phone,body_1,body_2');
     expect(pageRes.headers['cache-control']).toBe('no-store');
+    const script = /<script>([\s\S]*)<\/script>/.exec(pageRes.text)![1]!;
+    expect(() => new Function(script)).not.toThrow(); // the page's own script is valid JavaScript
+    expect(script).toContain("/^recipients\\.(\\d+)\\.(.*)$/"); // names the refused rows
     const sample = await request(env.rt.app).get(`${url.pathname}/sample.csv`);
     expect(sample.status).toBe(200);
     expect(sample.headers['content-type']).toContain('text/csv');
