@@ -13,13 +13,27 @@ export function isUnsent(m: MessageRow, inDoubtAfterMs?: number): boolean {
   return !handed || (inDoubtAfterMs !== undefined && Date.now() - Date.parse(String(handed)) > inDoubtAfterMs);
 }
 
-/** Marks the message as handed to Meta (again, for one in doubt); false when another caller did first. */
-export async function handOver(q: Queryable, msg: MessageRow): Promise<boolean> {
+/**
+ * Right before the Graph call: 'uninstalled' when the portal uninstalled meanwhile (nothing is sent);
+ * for the first call of a keyed message, 'handed' when this caller marked it handed over (again, for
+ * one in doubt) and 'taken' when another did first. One statement, so the send path keeps the one
+ * database round trip it had between the throughput slot and Meta.
+ */
+export async function sendGate(q: Queryable, msg: MessageRow, firstCall: boolean): Promise<'handed' | 'taken' | 'uninstalled' | 'open'> {
+  if (!firstCall || !msg.client_key) {
+    const r = await q.query<{ status: string }>('SELECT status FROM portals WHERE id = $1', [msg.portal_id]);
+    return r.rows[0]?.status === 'uninstalled' ? 'uninstalled' : 'open';
+  }
   const prev = msg.payload?.handedAt === undefined ? null : String(msg.payload.handedAt);
-  const r = await q.query(
-    `UPDATE messages SET payload = payload || jsonb_build_object('handedAt', now())
-      WHERE id = $1 AND wamid IS NULL AND ($2::text IS NULL AND NOT (payload ? 'handedAt') OR payload->>'handedAt' = $2)`,
-    [msg.id, prev],
+  const r = await q.query<{ status: string | null; handed: boolean }>(
+    `WITH p AS (SELECT status FROM portals WHERE id = $2),
+          h AS (UPDATE messages SET payload = payload || jsonb_build_object('handedAt', now())
+                 WHERE id = $1 AND wamid IS NULL AND ($3::text IS NULL AND NOT (payload ? 'handedAt') OR payload->>'handedAt' = $3)
+                   AND NOT EXISTS (SELECT 1 FROM p WHERE status = 'uninstalled')
+                RETURNING 1)
+     SELECT (SELECT status FROM p) AS status, EXISTS (SELECT 1 FROM h) AS handed`,
+    [msg.id, msg.portal_id, prev],
   );
-  return r.rowCount === 1;
+  if (r.rows[0]?.status === 'uninstalled') return 'uninstalled';
+  return r.rows[0]?.handed ? 'handed' : 'taken';
 }

@@ -4,7 +4,7 @@ import type { AppContext } from '../app-context.js';
 import { getContact, type ContactRow } from '../contacts/contacts-repo.js';
 import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import { attachmentUsage, chargeAttachment, checkOutboundMedia, formatBytes } from '../media/index.js';
-import { handOver, isUnsent } from './hand-over.js';
+import { isUnsent, sendGate } from './hand-over.js';
 import { buildTemplateComponents, checkTemplateParameters, findTemplate, renderTemplateText, type TemplateRow } from '../templates/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
 import type { SendLimiter } from './limiter.js';
@@ -12,7 +12,7 @@ import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorRea
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
 import { checkConsent } from './consent-policy.js';
-import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
+import { assertAutoReplyBudget, assertPortalSends, uninstalledError } from './send-policy.js';
 import type { SendOptions } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
 
@@ -280,10 +280,11 @@ export class Sender {
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
       await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
-      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile stops it here.
-      if (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) return this.refuse(msg, attempt, uninstalledError());
-      // A keyed message goes to Meta once, whoever calls: the first caller marks it handed over.
-      if (attempt === 0 && i === 0 && msg.client_key && !(await handOver(this.ctx.db.pool, msg))) return (await this.byClientKey(this.ctx.db.pool, msg.portal_id, msg.client_key))!;
+      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile stops it
+      // here; a keyed message goes to Meta once, whoever calls (hand-over.ts) — one round trip for both.
+      const gate = await sendGate(this.ctx.db.pool, msg, attempt === 0 && i === 0);
+      if (gate === 'uninstalled') return this.refuse(msg, attempt, uninstalledError());
+      if (gate === 'taken') return (await this.byClientKey(this.ctx.db.pool, msg.portal_id, msg.client_key!))!;
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);
