@@ -98,7 +98,7 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
   }
 
   /** Durable, in the caller's transaction; merged per contact and written 100 contacts per call. */
-  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue> }): Promise<void> {
+  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue>; define?: Array<{ name: string; label: string }> }): Promise<void> {
     return this.properties.enqueue(q, p);
   }
 
