@@ -14,6 +14,7 @@ import { checkConsent } from './consent-policy.js';
 import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
 import type { SendOptions } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
+import { interactiveListBody } from './interactive.js';
 
 export const SEND_RETRY_QUEUE = 'whatsapp.send-retry';
 /** Deferred attempts after the first call before a message fails as rate limited / unavailable. */
@@ -190,6 +191,8 @@ export class Sender {
           },
           attachmentBytes: 0,
         };
+      case 'interactive_list':
+        return { type: 'interactive', text: content.body, templateName: null, body: { ...base, ...interactiveListBody(content) }, attachmentBytes: 0 };
       case 'media': {
         const size = await this.attachmentSize(content, number);
         if (size.mimeType !== undefined || size.bytes > 0) {

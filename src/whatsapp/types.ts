@@ -4,6 +4,7 @@ import type { MessageRow } from '../messages/message-row.js';
 export type { MessageRow } from '../messages/message-row.js';
 
 const nonEmpty = z.string().min(1);
+const max = (n: number) => z.string().refine((s) => [...s].length <= n, `must be at most ${n} characters`);
 
 export const OutboundContentSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string().refine((s) => s.trim().length > 0, 'must not be empty').refine((s) => [...s].length <= 4096, 'must be at most 4096 characters') }),
@@ -37,6 +38,28 @@ export const OutboundContentSchema = z.discriminatedUnion('kind', [
       .refine((bs) => new Set(bs.map((b) => b.title)).size === bs.length, 'button titles must be unique')
       .refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'button ids must be unique'),
   }),
+  z.object({
+    kind: z.literal('interactive_list'),
+    body: z.string().min(1).refine((s) => [...s].length <= 4096, 'must be at most 4096 characters'),
+    footer: max(60).optional(),
+    /** The label of the button that opens the list. */
+    button: max(20).refine((s) => s.trim().length > 0, 'must not be empty'),
+    sections: z
+      .array(
+        z.object({
+          title: max(24).optional(),
+          rows: z
+            .array(z.object({ id: z.string().min(1).max(200), title: max(24).refine((s) => s.trim().length > 0, 'must not be empty'), description: max(72).optional() }))
+            .min(1),
+        }),
+      )
+      .min(1)
+      .max(10)
+      // Meta's limits (notes §8.8): 10 rows in all, unique row ids, a title on each section when there are several.
+      .refine((ss) => ss.reduce((n, x) => n + x.rows.length, 0) <= 10, 'at most 10 rows in all')
+      .refine((ss) => new Set(ss.flatMap((x) => x.rows.map((r) => r.id))).size === ss.reduce((n, x) => n + x.rows.length, 0), 'row ids must be unique')
+      .refine((ss) => ss.length === 1 || ss.every((x) => x.title?.trim()), 'every section needs a title when there are several'),
+  }),
 ]);
 
 export const OutboundRequestSchema = z.object({
@@ -61,7 +84,14 @@ export type OutboundContent =
       headerMedia?: { type: 'image' | 'document' | 'video'; link?: string; mediaId?: string };
       buttonPayloads?: string[];
     }
-  | { kind: 'interactive_buttons'; body: string; buttons: { id: string; title: string }[]; footer?: string };
+  | { kind: 'interactive_buttons'; body: string; buttons: { id: string; title: string }[]; footer?: string }
+  | { kind: 'interactive_list'; body: string; button: string; sections: InteractiveListSection[]; footer?: string };
+
+/** A section of an interactive list message: at most 10 rows in all sections together. */
+export interface InteractiveListSection {
+  title?: string;
+  rows: { id: string; title: string; description?: string }[];
+}
 
 export interface OutboundRequest {
   portalId: number;
