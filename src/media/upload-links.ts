@@ -1,9 +1,10 @@
 // Links to the attachment upload page: `/upload/<id>.<exp>.<sig>`, HMAC-signed, valid for a few
 // minutes, good for one upload. The card gets one through hubspot.fetch (signed by HubSpot) and
 // opens it in an iframe, so the file's bytes go straight to us, never through hubspot.fetch.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
+import { linkToken, verifyLinkToken } from './link-tokens.js';
 
 export const UPLOAD_LINK_TTL_MS = 10 * 60 * 1000;
 
@@ -31,10 +32,6 @@ export class UploadLinks {
     private readonly d: { db: Database; clock: Clock; key: Buffer; publicBaseUrl: string; ttlMs?: number },
   ) {}
 
-  private sign(id: string, exp: number): string {
-    return createHmac('sha256', this.d.key).update(`upload:${id}.${exp}`).digest('base64url');
-  }
-
   /** A new link for this caller and contact. */
   async create(p: { portalId: number; userId: number; hubspotContactId: string }): Promise<{ url: string; expiresAt: string }> {
     const id = randomBytes(18).toString('base64url');
@@ -43,18 +40,12 @@ export class UploadLinks {
       id, p.portalId, p.userId, p.hubspotContactId, new Date(exp),
     ]);
     const base = this.d.publicBaseUrl.replace(/\/+$/, '');
-    return { url: `${base}/upload/${id}.${exp}.${this.sign(id, exp)}`, expiresAt: new Date(exp).toISOString() };
+    return { url: `${base}/upload/${linkToken(this.d.key, 'upload', id, exp)}`, expiresAt: new Date(exp).toISOString() };
   }
 
   /** The link's id when the token is well formed, correctly signed and not expired. */
   private verify(token: string): string | null {
-    const m = /^([A-Za-z0-9_-]{10,64})\.(\d{10,16})\.([A-Za-z0-9_-]{20,100})$/.exec(token);
-    if (!m) return null;
-    const [, id, expS, sig] = m;
-    const want = Buffer.from(this.sign(id!, Number(expS)));
-    const got = Buffer.from(sig!);
-    if (want.length !== got.length || !timingSafeEqual(want, got)) return null;
-    return Number(expS) > this.d.clock.now().getTime() ? id! : null;
+    return verifyLinkToken(this.d.key, 'upload', token, this.d.clock.now().getTime());
   }
 
   /** The grant behind a still usable link (to draw the page), without using it up. */

@@ -101,9 +101,10 @@ f.addEventListener('submit', async (e) => {
 </script>`;
 }
 
-function page(body: string): string {
+/** The HTML shell of an upload page opened in HubSpot's iframe modal (also the template sample page). */
+export function page(body: string, title = 'Send an attachment on WhatsApp'): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Send an attachment on WhatsApp</title>
+<title>${esc(title)}</title>
 <style>body{font:14px/1.45 system-ui,sans-serif;color:#33475b;margin:16px}label{display:flex;flex-direction:column;gap:4px;margin:0 0 12px;font-weight:600}
 input[type=text]{padding:6px 8px;border:1px solid #cbd6e2;border-radius:3px}.hint{font-size:12px;color:#516f90}
 button{background:#ff7a59;color:#fff;border:0;border-radius:3px;padding:8px 16px;font-weight:600;cursor:pointer}button:disabled{opacity:.5}

@@ -113,6 +113,8 @@ describe("HubSpot's local-dev proxy in front of the backend", () => {
     ['GET', '/api/v1/templates?phoneNumberId=x&status=all', null],
     ['POST', '/api/v1/templates', { phoneNumberId: 'x', name: 't', ...key('tpl') }],
     ['DELETE', '/api/v1/templates/t?phoneNumberId=x', { ...key('tpl-del') }],
+    ['POST', '/api/v1/templates/sample-links', { phoneNumberId: 'x', format: 'IMAGE', ...key('tpl-sample') }],
+    ['GET', '/api/v1/templates/samples/s1', null],
     ['GET', '/api/v1/campaigns', null],
     ['POST', '/api/v1/campaigns', { name: 'c', ...key('campaign') }],
     ['POST', '/api/v1/campaigns/1/pause', { ...key('campaign-pause') }],
