@@ -37,6 +37,13 @@ export interface Backend {
   language: string;
   /** The page's context, for sections that build their own client (templates, campaigns). */
   context?: PageContextLike;
+  /** HubSpot's actions the page was given (the Templates page opens its upload page in the iframe modal). */
+  actions?: PageActions;
+}
+
+/** The part of HubSpot's page actions the sections use. */
+export interface PageActions {
+  openIframeModal?: (p: { uri: string; height: number; width: number; title?: string }, onClose?: () => void) => void;
 }
 
 /** The backend's base URL from the page's context (the profile's apiBaseUrl). */
