@@ -116,7 +116,8 @@ function checkProperty(st: { property: string; propertyLabel?: string }, p: stri
   if (!isCustomProperty(st.property)) return;
   if (!CUSTOM_PROPERTY.test(st.property)) e[`${p}.property`] = `A standard property (${COLLECT_PROPERTIES.join(', ')}) or a custom one: lowercase letters, digits and underscores, starting with a letter`;
   else if (NOT_FOR_ANSWERS.test(st.property)) e[`${p}.property`] = 'That property is HubSpot’s or the app’s own; pick another name';
-  if (st.propertyLabel !== undefined && (!st.propertyLabel.trim() || [...st.propertyLabel].length > 100)) e[`${p}.propertyLabel`] = 'A label of 1 to 100 characters';
+  // An empty label means the default one (from the name).
+  if (st.propertyLabel !== undefined && [...st.propertyLabel.trim()].length > 100) e[`${p}.propertyLabel`] = 'At most 100 characters';
 }
 
 function checkChoice(c: { enabled: boolean; templateName: string | null; language: string | null }, path: string, e: Record<string, string>): void {

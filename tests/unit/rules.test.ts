@@ -187,11 +187,12 @@ describe('bot flow menus and collect steps (F10)', () => {
     for (const bad of ['Numero', '1pedido', 'pedido-web', 'hs_lead_status', 'wa_consent_status', 'lifecyclestage', 'hubspot_owner_id']) {
       expect([bad, Object.keys(problems(bad))]).toEqual([bad, ['botFlow.steps.0.property']]);
     }
-    expect(Object.keys(problems('numero_pedido', ' '))).toEqual(['botFlow.steps.0.propertyLabel']);
+    expect(Object.keys(problems('numero_pedido', 'x'.repeat(101)))).toEqual(['botFlow.steps.0.propertyLabel']);
     // Stored with a label for a custom one (from its name when none is given), none for a standard one.
     const stored = (property: string, label?: string) => applyAutomation(defaultAutomation(), { botFlow: flow(property, label) }).botFlow.steps[0];
     expect(stored('numero_pedido')).toMatchObject({ property: 'numero_pedido', propertyLabel: 'Numero pedido' });
     expect(stored('numero_pedido', 'Número de pedido')).toMatchObject({ propertyLabel: 'Número de pedido' });
+    expect(stored('numero_pedido', ' ')).toMatchObject({ propertyLabel: 'Numero pedido' });
     expect(stored('company', 'Empresa')).not.toHaveProperty('propertyLabel');
   });
 });
