@@ -13,6 +13,8 @@ import { TemplateManagementApi } from './meta-api.js';
 import { templateJson } from './present.js';
 import { drainRejectionNotices, type AdminTaskPort } from './review-notices.js';
 
+const SAMPLE_RETENTION_MS = 30 * 24 * 60 * 60_000;
+
 export interface TemplatesOptions {
   /** How often pending rejection notices become HubSpot tasks (default every minute). */
   noticeEveryMs?: number;
@@ -96,6 +98,12 @@ export class TemplatesService implements Domain {
 
   async defineJobs(): Promise<void> {
     const { ctx } = this;
+    // Example files are for templates being written: a month later they go (upload again if needed).
+    ctx.scheduler.add({
+      name: 'templates.samples-retention',
+      everyMs: 24 * 60 * 60_000,
+      run: async () => void (await ctx.db.query('DELETE FROM template_samples WHERE created_at < $1', [new Date(ctx.clock.now().getTime() - SAMPLE_RETENTION_MS)])),
+    });
     const hubspot = this.deps.hubspot;
     if (!hubspot) return;
     ctx.scheduler.add({
