@@ -145,6 +145,23 @@ describe('WhatsAppService.send', () => {
     await failsWith(rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: '123', sender: 'agent', content: { kind: 'text', text: 'x' } }), 'NOT_FOUND');
   });
 
+  it('refuses text that shows nothing or cannot be stored (zero-width only, NUL, lone surrogate) with VALIDATION, storing nothing', async () => {
+    const text = (t: string) => rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: t } });
+    const before = (await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'out'`)).rows[0].n;
+    const sentBefore = s.sim.state.messages.size;
+    for (const t of ['\u200b\u200c\u200d', ' \ufeff\u2060 \n', '\u3164\u115f', '\u202e\u200e\ufe0f']) {
+      const err = await failsWith(text(t), 'VALIDATION');
+      expect(err.status).toBe(422);
+      expect(err.message).toMatch(/visible text/);
+    }
+    expect((await failsWith(text('hola\u0000'), 'VALIDATION')).message).toMatch(/NUL/);
+    expect((await failsWith(text('hola \ud83d'), 'VALIDATION')).message).toMatch(/surrogate/);
+    expect((await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'out'`)).rows[0].n).toBe(before);
+    expect(s.sim.state.messages.size).toBe(sentBefore);
+    // A zero-width joiner inside an emoji sequence is part of visible text.
+    expect((await text('👩\u200d💻 listo')).status).toBe('accepted');
+  });
+
   it('uploads an attachment (type from the bytes, size limits) and charges the monthly quota when sent', async () => {
     const ch = rt.services.whatsapp!;
     const up = await ch.uploadMedia({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, bytes: PNG, mimeType: 'image/png', filename: 'a.png' });
