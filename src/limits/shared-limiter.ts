@@ -112,6 +112,16 @@ export class SharedRateLimiter {
     }
   }
 
+  /**
+   * Takes one slot on `key` now or refuses (request rate limits: the caller answers 429 rather than
+   * wait): `retryAfterMs` is when the next slot frees. Same GCRA row and atomic upsert as `acquire`.
+   */
+  async tryAcquire(key: string, spec: LimitSpec): Promise<{ ok: true } | { ok: false; retryAfterMs: number }> {
+    const { intervalMs, toleranceMs } = timing(spec);
+    const r = await this.book(key, 1, intervalMs, toleranceMs, 0);
+    return r.ok ? { ok: true } : { ok: false, retryAfterMs: Math.max(1, r.waitMs) };
+  }
+
   /** Meta said 130429 / HubSpot said 429: nobody on any instance starts on `key` for `ms`. */
   async slowDown(key: string, ms: number): Promise<void> {
     await this.db.query(
