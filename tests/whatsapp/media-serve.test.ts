@@ -24,13 +24,13 @@ async function stored(p: { bytes: string | Buffer; mimeType: string | null; file
     [PORTAL_ID, contactId, PHONE_NUMBER_ID],
   );
   const messageId = Number(msg.rows[0].id);
-  const put = await rt.services.whatsapp.storage.put({ portalId: PORTAL_ID, bytes });
+  const put = await rt.services.whatsapp!.storage.put({ portalId: PORTAL_ID, bytes });
   await rt.db.query(
     `INSERT INTO media_objects (portal_id, contact_id, message_id, direction, phone_number_id, mime_type, filename, storage_key, size_bytes, state)
      VALUES ($1, $2, $3, 'in', $4, $5, $6, $7, $8, 'stored')`,
     [PORTAL_ID, contactId, messageId, PHONE_NUMBER_ID, p.mimeType, p.filename, put.key, put.size],
   );
-  const url = (await rt.services.whatsapp.timelineLinks([messageId])).get(messageId)!;
+  const url = (await rt.services.whatsapp!.timelineLinks([messageId])).get(messageId)!;
   return new URL(url).pathname + new URL(url).search;
 }
 
