@@ -73,6 +73,10 @@ describe('text PostgreSQL cannot store is refused at the edge', () => {
     const lone = await signedRequest(rt.app, { method: 'POST', path: '/api/v1/contacts/1/messages', portalId: PORTAL, userId: 1, body: { text: 'hola \ud83d' } });
     expect(lone.status).toBe(422);
     expect(lone.body.error.details.text).toMatch(/surrogate/);
+    // Storable, but it shows the customer nothing: zero-width characters only.
+    const invisible = await signedRequest(rt.app, { method: 'POST', path: '/api/v1/contacts/1/messages', portalId: PORTAL, userId: 1, body: { text: '\u200b\u200d\ufeff ' } });
+    expect(invisible.status).toBe(422);
+    expect(invisible.body.error).toMatchObject({ code: 'VALIDATION', details: { text: expect.stringMatching(/^Write a message first/) } });
   });
 
   test('well-formed text (emoji, accents, CJK) passes untouched', async () => {
