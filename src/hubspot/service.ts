@@ -11,6 +11,7 @@ import { IdentityResolver } from './identity.js';
 import { loadAppManifest } from './manifest.js';
 import { toE164 } from './phone.js';
 import { registerOAuthRoutes, SETUP_QUEUE } from './oauth-routes.js';
+import { OAuthStates, STATE_EXPIRY_EVERY_MS } from './oauth-states.js';
 import { deleteContactData, PRIVACY_QUEUE, type PrivacyDeletionJob } from './privacy.js';
 import { CONTACT_PROPERTIES } from './properties.js';
 import { PROPERTIES_DRAIN_QUEUE, PropertyOutbox, type PropertyValue } from './property-outbox.js';
@@ -197,6 +198,7 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
         for (const outbox of this.outboxes) for (const portalId of await outbox.portalsWithBacklog()) await outbox.scheduleDrain(portalId);
       },
     });
+    ctx.scheduler.add({ name: 'hubspot.oauth-states', everyMs: STATE_EXPIRY_EVERY_MS, run: async () => void (await new OAuthStates(ctx).expire()) });
     ctx.scheduler.add({ name: 'hubspot.retention', everyMs: 24 * 60 * 60_000, run: () => this.retention() });
   }
 

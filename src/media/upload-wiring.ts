@@ -24,6 +24,7 @@ export function registerAttachmentUpload(ctx: AppContext, router: Router, sends:
     signed: requireHubSpotSignature(ctx),
     callerOf: (req) => callerOf(req),
     quotaBytes: ctx.config.attachmentQuotaBytes,
+    frameAncestors: ctx.config.frameAncestors,
     send: (caller, hubspotContactId, f) =>
       sends.sendAttachment(caller as Caller, hubspotContactId, f, (t) =>
         uploadMedia({ portalId: caller.portalId, contactId: t.contactId, phoneNumberId: t.phoneNumberId, bytes: f.bytes, mimeType: f.mimeType, filename: f.filename }),

@@ -342,7 +342,7 @@ export class Sender {
   private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
     const row = await this.ctx.db.tx(async (c) => {
       const r = await c.query<MessageRow>(`UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *`, [msg.id, wamid]);
-      await applyWaitingStatuses(c, this.ctx.events, msg.id, wamid);
+      await applyWaitingStatuses(c, this.ctx.events, { messageId: msg.id, wamid, phoneNumberId: msg.phone_number_id });
       if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
       return r.rows[0]!;
     });

@@ -1,21 +1,32 @@
 import { z } from 'zod';
 import type { MessageRow } from '../messages/message-row.js';
+import { hasVisibleText, textProblem } from '../messages/text.js';
 
 export type { MessageRow } from '../messages/message-row.js';
 
 const nonEmpty = z.string().min(1);
 const max = (n: number) => z.string().refine((s) => [...s].length <= n, `must be at most ${n} characters`);
 
+/** Text we can store and that shows the customer something (src/messages/text.ts). */
+const sendableText = (max: number) =>
+  z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = textProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .refine((s) => [...s].length <= max, `must be at most ${max} characters`);
+
 export const OutboundContentSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), text: z.string().refine((s) => s.trim().length > 0, 'must not be empty').refine((s) => [...s].length <= 4096, 'must be at most 4096 characters') }),
+  z.object({ kind: z.literal('text'), text: sendableText(4096).refine(hasVisibleText, 'must contain visible text (not only spaces or invisible characters)') }),
   z
     .object({
       kind: z.literal('media'),
       mediaType: z.enum(['image', 'document', 'audio', 'video', 'sticker']),
       mediaId: nonEmpty.optional(),
       link: z.url({ protocol: /^https?$/ }).optional(),
-      caption: z.string().refine((s) => [...s].length <= 1024, 'must be at most 1024 characters').optional(),
-      filename: z.string().max(240).optional(),
+      caption: sendableText(1024).optional(),
+      filename: sendableText(240).optional(),
     })
     .refine((m) => Boolean(m.mediaId) !== Boolean(m.link), { message: 'give either mediaId or link', path: ['mediaId'] })
     .refine((m) => !m.caption || ['image', 'video', 'document'].includes(m.mediaType), { message: 'only images, videos and documents take a caption', path: ['caption'] }),
