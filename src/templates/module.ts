@@ -51,7 +51,7 @@ function registerRoutes(ctx: AppContext, router: Router, t: { authoring: Templat
     return { portalId, userId };
   };
   const admin = async (req: Request) => (await caller(req)).portalId;
-  registerSampleRoutes(router, { samples: t.samples, signed, once, admin: caller });
+  registerSampleRoutes(router, { samples: t.samples, signed, once, admin: caller, frameAncestors: ctx.config.frameAncestors });
   router.post('/api/v1/templates', signed, once, async (req: Request, res: Response) => {
     const portalId = await admin(req);
     res.status(201).json({ template: templateJson(await authoring.create(portalId, req.body)) });

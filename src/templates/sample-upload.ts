@@ -16,7 +16,10 @@ import type { Clock } from '../clock.js';
 import type { Database } from '../db/database.js';
 import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { cleanFilename } from '../http/content-disposition.js';
+import { sendPage } from '../http/security-headers.js';
 import { formatBytes } from '../media/index.js';
+import { storableText } from '../messages/text.js';
 import { linkToken, verifyLinkToken } from '../media/link-tokens.js';
 import { page } from '../media/upload-page.js';
 import { MetaApiError } from '../whatsapp/graph.js';
@@ -152,6 +155,8 @@ export interface SampleRouteDeps {
   samples: TemplateSamples;
   signed: RequestHandler;
   once: RequestHandler;
+  /** CSP frame-ancestors: HubSpot opens the page in its iframe modal (config.frameAncestors). */
+  frameAncestors: readonly string[];
   /** The caller, when an admin of the app (else it throws 403). */
   admin(req: Request): Promise<{ portalId: number; userId: number }>;
 }
@@ -171,29 +176,41 @@ export function registerSampleRoutes(router: Router, d: SampleRouteDeps): void {
     res.json({ sample: await d.samples.view(portalId, String(req.params.id)) });
   });
 
+  // The same page policy as the attachment upload page: framed by HubSpot only, one nonce'd script.
+  const framed = { frameAncestors: d.frameAncestors, connectSelf: true };
+  const title = 'Example file for a WhatsApp template';
   router.get('/template-sample/:token', async (req, res) => {
     const s = await d.samples.peek(String(req.params.token));
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    const title = 'Example file for a WhatsApp template';
-    if (!s) return void res.status(410).type('html').send(page('<p class="bad" data-testid="sample-expired">This upload link has expired or was already used. Close this window and click <b>Upload an example file</b> again.</p>', title));
-    res.type('html').send(page(form(s.format), title));
+    const expired = '<p class="bad" data-testid="sample-expired">This upload link has expired or was already used. Close this window and click <b>Upload an example file</b> again.</p>';
+    if (!s) return sendPage(res, (n) => page(n, expired, title), { ...framed, status: 410 });
+    sendPage(res, (n) => page(n, form(n, s.format), title), framed);
   });
 
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_BYTES, files: 1 } }).single('file');
+  // Browsers send the file name as raw UTF-8; busboy's default would read it as latin-1.
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_BYTES, files: 1, fields: 2, fieldSize: 1024 } }).single('file');
+  // The link is the credential: a file (up to 100 MB) is only read for a link that is still usable.
+  const usableLink: RequestHandler = async (req, _res, next) => {
+    try {
+      if (await d.samples.peek(String(req.params.token))) return next();
+      next(new AppError(410, 'LINK_EXPIRED', 'This upload link has expired or was already used. Close this window and try again.'));
+    } catch (err) {
+      next(err);
+    }
+  };
   router.post(
     '/template-sample/:token',
+    usableLink,
     (req, res, next) => upload(req, res, (err: unknown) => (err ? next(new AppError(413, 'VALIDATION', `The file is too large: at most ${formatBytes(MAX_BYTES)}.`, { file: 'too large' })) : next())),
     async (req, res) => {
       const f = (req as express.Request & { file?: Express.Multer.File }).file;
       if (!f || f.size === 0) throw validation('Choose a file to upload.', { file: 'required' });
-      const sample = await d.samples.upload(String(req.params.token), { bytes: f.buffer, mimeType: f.mimetype, filename: f.originalname.slice(0, 240) || 'example' });
+      const sample = await d.samples.upload(String(req.params.token), { bytes: f.buffer, mimeType: f.mimetype, filename: cleanFilename(storableText(f.originalname), 'example') });
       res.status(201).json({ sample });
     },
   );
 }
 
-function form(format: SampleFormat): string {
+function form(nonce: string, format: SampleFormat): string {
   const t = SAMPLE_TYPES[format];
   const kinds = t.mime.map((m) => m.split('/')[1]!.toUpperCase()).join(' or ');
   return `<form id="f" enctype="multipart/form-data">
@@ -202,7 +219,7 @@ function form(format: SampleFormat): string {
   <button type="submit" data-testid="sample-upload">Upload to Meta</button>
   <p id="out" role="status" data-testid="sample-result"></p>
 </form>
-<script>
+<script nonce="${nonce}">
 const f = document.getElementById('f'), out = document.getElementById('out');
 const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
 f.addEventListener('submit', async (e) => {

@@ -83,6 +83,11 @@ describe('the example file of a media header, uploaded from the Templates page',
     expect(pageRes.status).toBe(200);
     expect(pageRes.headers['cache-control']).toBe('no-store');
     expect(pageRes.text).toContain('accept="image/jpeg,image/png"');
+    // Framed by HubSpot only, its one script under the response's nonce (as the attachment upload page).
+    const csp = String(pageRes.headers['content-security-policy']);
+    expect(csp).toMatch(/frame-ancestors [^;]*https:\/\/app\.hubspot\.com/);
+    const nonce = /script-src 'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(pageRes.text).toContain(`<script nonce="${nonce}">`);
 
     // A PDF for an image header is refused on its bytes, nothing reaches Meta, and the link stays usable.
     const wrong = await uploadTo(link.body.url, PDF, 'catalogo.pdf', 'application/pdf');
@@ -92,16 +97,16 @@ describe('the example file of a media header, uploaded from the Templates page',
     expect(uploadCalls()).toHaveLength(0);
     expect((await request(rt.app).get(pathOf(link.body.url))).status).toBe(200);
 
-    const up = await uploadTo(link.body.url, PNG, 'catalogo.png', 'image/png');
+    const up = await uploadTo(link.body.url, PNG, 'catálogo otoño.png', 'image/png');
     expect(up.status).toBe(201);
-    expect(up.body.sample).toEqual({ id, format: 'IMAGE', state: 'uploaded', filename: 'catalogo.png', mimeType: 'image/png', sizeBytes: PNG.length });
+    expect(up.body.sample).toEqual({ id, format: 'IMAGE', state: 'uploaded', filename: 'catálogo otoño.png', mimeType: 'image/png', sizeBytes: PNG.length });
     expect(up.body.sample).not.toHaveProperty('handle');
     expect(uploadCalls().length).toBe(2); // the session, then the bytes
 
     // Single use.
     expect((await uploadTo(link.body.url, PNG, 'otra.png', 'image/png')).status).toBe(410);
     expect((await request(rt.app).get(pathOf(link.body.url))).status).toBe(410);
-    expect((await api('GET', `/api/v1/templates/samples/${id}`)).body.sample).toMatchObject({ state: 'uploaded', filename: 'catalogo.png' });
+    expect((await api('GET', `/api/v1/templates/samples/${id}`)).body.sample).toMatchObject({ state: 'uploaded', filename: 'catálogo otoño.png' });
 
     const es = await api('POST', '/api/v1/templates', { body: body('catalogo_temporada', 'es', id) });
     expect(es.status).toBe(201);
