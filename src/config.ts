@@ -69,6 +69,15 @@ const planLimit = z
     return n;
   });
 
+/** A CSP host source: scheme, host (may start with *.) and an optional port or :*; no path, no quotes. */
+const CSP_SOURCE = /^https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$/;
+
+/** Where HubSpot shows our upload page in its iframe modal (openIframeModal): its app domains. */
+export const HUBSPOT_FRAME_ANCESTORS = ['https://app.hubspot.com', 'https://app-eu1.hubspot.com', 'https://*.hubspot.com'] as const;
+
+/** Local hosts allowed to frame the upload page outside production (the demo page, the extension host). */
+const DEV_FRAME_ANCESTORS = ["'self'", 'http://localhost:*', 'http://127.0.0.1:*'];
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -120,6 +129,21 @@ const envSchema = z.object({
   PLAN_NAME: z.string().trim().min(1).max(60).default('Standard'),
   PLAN_ACTIVE_CONTACTS: planLimit,
   PLAN_SEATS: planLimit,
+  // [edge] extension API calls one portal may make per minute, all instances together (docs/limits.md)
+  API_RATE_LIMIT_PER_MINUTE: positiveInt(2400),
+  // [edge] extra origins that may frame the upload page, beside HubSpot's app domains (docs/security.md)
+  FRAME_ANCESTORS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const list = (v ?? '').split(/[\s,]+/).filter(Boolean);
+      const bad = list.find((s) => !CSP_SOURCE.test(s));
+      if (bad) {
+        ctx.addIssue({ code: 'custom', message: `must be space- or comma-separated origins such as https://crm.example.com or http://localhost:* ("${bad}" is not one)` });
+        return z.NEVER;
+      }
+      return list;
+    }),
 });
 
 export interface Config {
@@ -150,6 +174,10 @@ export interface Config {
   dbPoolMax: number;
   /** [plans] default plan; null limits are unlimited. */
   plan: { name: string; activeContacts: number | null; seats: number | null };
+  /** [edge] per-portal budget of extension API calls per minute (429 RATE_LIMITED beyond it). */
+  apiRateLimitPerMinute: number;
+  /** [edge] CSP frame-ancestors of the upload page: HubSpot's domains, FRAME_ANCESTORS, local hosts in development. */
+  frameAncestors: string[];
 }
 
 export interface LoadOptions {
@@ -184,10 +212,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
   if (e.NODE_ENV === 'production' && !e.ENCRYPTION_KEY) {
     throw new ConfigError('Missing configuration: ENCRYPTION_KEY is required when NODE_ENV=production (32 bytes, base64)');
   }
+  const production = e.NODE_ENV === 'production';
+  // HubSpot and Meta only call https URLs, and signed media / upload links must not travel in clear.
+  if (production && !e.PUBLIC_BASE_URL?.startsWith('https://')) {
+    throw new ConfigError('Invalid configuration: PUBLIC_BASE_URL must be set to an https URL when NODE_ENV=production (the address HubSpot and Meta call)');
+  }
   const publicBaseUrl = e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`;
   const signedBaseUrls = e.HUBSPOT_SIGNED_BASE_URLS.length > 0 ? e.HUBSPOT_SIGNED_BASE_URLS : [publicBaseUrl];
-  if (e.NODE_ENV === 'production' && signedBaseUrls.some((u) => !u.startsWith('https://'))) {
+  if (production && signedBaseUrls.some((u) => !u.startsWith('https://'))) {
     throw new ConfigError('Invalid configuration: HUBSPOT_SIGNED_BASE_URLS must list only https URLs when NODE_ENV=production (local origins are for development)');
+  }
+  // The embedded database is one process's files: several instances cannot share it, and it has no backups.
+  if (production && !e.DATABASE_URL) {
+    throw new ConfigError('Missing configuration: DATABASE_URL is required when NODE_ENV=production (the embedded database is for development)');
   }
   return {
     env: e.NODE_ENV,
@@ -214,5 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     attachmentQuotaBytes: e.ATTACHMENT_QUOTA_MB * 1024 * 1024,
     dbPoolMax: e.DB_POOL_MAX,
     plan: { name: e.PLAN_NAME, activeContacts: e.PLAN_ACTIVE_CONTACTS, seats: e.PLAN_SEATS },
+    apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    frameAncestors: [...HUBSPOT_FRAME_ANCESTORS, ...e.FRAME_ANCESTORS, ...(production ? [] : DEV_FRAME_ANCESTORS)],
   };
 }

@@ -154,7 +154,15 @@ export interface TaskNotifier {
 
 /** Writes HubSpot contact properties (implemented by HubSpotService); durable, in the caller's transaction. */
 export interface ContactPropertyWriter {
-  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, string | number | boolean | Date | null> }): Promise<void>;
+  /**
+   * `define`: custom text properties among `properties` (not the app's own nor standard ones); each
+   * is created in the app's property group when missing, and left unwritten if HubSpot has it as
+   * something that cannot take text.
+   */
+  enqueueContactProperties(
+    q: Queryable,
+    p: { portalId: number; contactId: number; properties: Record<string, string | number | boolean | Date | null>; define?: Array<{ name: string; label: string }> },
+  ): Promise<void>;
 }
 
 /** The consent state mirrored to the HubSpot contact (F8). */

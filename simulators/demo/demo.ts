@@ -130,6 +130,8 @@ export async function startDemo(o: DemoOptions = {}): Promise<RunningDemo> {
       HUBSPOT_AUTH_BASE_URL: hubspotServer.url,
       WHATSAPP_API_BASE_URL: metaServer.url,
       WHATSAPP_API_VERSION: 'v24.0',
+      // The demo page frames the upload page; localhost and 127.0.0.1 are allowed in development already.
+      ...(['127.0.0.1', 'localhost', '0.0.0.0'].includes(host) || host.includes(':') ? {} : { FRAME_ANCESTORS: `http://${host}:*` }),
     });
     const runtime = await createRuntime(config);
     cleanup.push(() => runtime.close());

@@ -53,8 +53,11 @@ export interface Customer {
   sendReaction(p: CustomerBase & { messageId: string; emoji?: string }): Promise<SendResult>;
   /** Tap an interactive reply button (inbound `interactive.button_reply`). */
   tapButton(p: CustomerBase & { replyToWamid: string; buttonId: string; title: string }): Promise<SendResult>;
-  /** Pick a row of an interactive list (inbound `interactive.list_reply`). */
-  tapListItem(p: CustomerBase & { replyToWamid: string; rowId: string; title: string; description?: string }): Promise<SendResult>;
+  /**
+   * Pick a row of an interactive list (inbound `interactive.list_reply`). As on a phone, only a row of
+   * that list can be picked (else it throws); its title and description come from the row unless given.
+   */
+  tapListItem(p: CustomerBase & { replyToWamid: string; rowId: string; title?: string; description?: string }): Promise<SendResult>;
   /** Tap a template QUICK_REPLY button (inbound `type: "button"`). */
   tapTemplateButton(p: CustomerBase & { replyToWamid?: string; payload: string; text: string }): Promise<SendResult>;
   /** Something WhatsApp can't forward (an edit, a poll …): inbound `unsupported` with error 131051. */
@@ -146,10 +149,11 @@ export function createCustomer(ctx: SimContext): Customer {
       const b = baseOf(p, n);
       return inject(p, n, buttonReplyMessage(b, p.buttonId, p.title), b);
     },
-    tapListItem(p) {
+    async tapListItem(p) {
       const n = numberOf(p.to);
       const b = baseOf(p, n);
-      return inject(p, n, listReplyMessage(b, p.rowId, p.title, p.description), b);
+      const row = listRow(ctx, p.replyToWamid, p.rowId);
+      return inject(p, n, listReplyMessage(b, p.rowId, p.title ?? row?.title ?? p.rowId, p.description ?? row?.description), b);
     },
     tapTemplateButton(p) {
       const n = numberOf(p.to);
@@ -175,6 +179,17 @@ export function createCustomer(ctx: SimContext): Customer {
       Object.assign(ctx.store.profile(digits(waId)), profile);
     },
   };
+}
+
+/** The row of a list message the business sent; throws for a row that list does not have. */
+function listRow(ctx: SimContext, wamid: string, rowId: string): { title: string; description?: string } | undefined {
+  const sent = ctx.store.messages.get(wamid);
+  const it = (sent?.request as Json | undefined)?.interactive as Json | undefined;
+  if (!sent || it?.type !== 'list') return undefined; // a raw or older message: trust the caller
+  const sections = ((it.action as Json | undefined)?.sections ?? []) as Array<{ rows?: Array<{ id: string; title: string; description?: string }> }>;
+  const row = sections.flatMap((s) => s.rows ?? []).find((r) => r.id === rowId);
+  if (!row) throw new Error(`meta simulator: list message ${wamid} has no row ${rowId}`);
+  return row;
 }
 
 /** Reactions don't (knowingly) open the customer service window; every other user message does. */

@@ -91,6 +91,46 @@ function validMedia(kind: MediaKind, body: Obj, store: SimStore, number: SimNumb
   };
 }
 
+/**
+ * An interactive list as Meta checks it (notes §8.8, the spec's ActionObject/SectionObject): a text
+ * header only, a button label of 1–20, 1–10 sections (titled when several, ≤ 24), 10 rows in all,
+ * each with a unique id (≤ 200) and a title (1–24), an optional description (≤ 72).
+ */
+function validList(it: Obj, a: Obj, bodyText: string | undefined): void {
+  maxLen(bodyText, 4096, "interactive['body']['text']");
+  const header = it.header;
+  if (header !== undefined && (!isObj(header) || header.type !== 'text')) {
+    throw errors.paramValueInvalid('List messages only support a text header.');
+  }
+  maxLen(textOf(header), 60, "interactive['header']['text']");
+  if (a.button === undefined) throw errors.paramRequired("interactive['action']['button']");
+  const label = typeof a.button === 'string' ? a.button : '';
+  if ([...label.trim()].length < 1 || [...label].length > 20) throw errors.paramValueInvalid('Button label length invalid. Min length: 1, Max length: 20');
+  const sections = a.sections;
+  if (!Array.isArray(sections) || sections.length < 1 || sections.length > 10) {
+    throw errors.paramValueInvalid('Invalid sections count. Min allowed sections: 1, Max allowed sections: 10');
+  }
+  let rows = 0;
+  const rowIds = new Set<string>();
+  sections.forEach((s, i) => {
+    if (!isObj(s) || !Array.isArray(s.rows) || s.rows.length === 0) throw errors.paramRequired(`interactive['action']['sections'][${i}]['rows']`);
+    if (sections.length > 1 && (typeof s.title !== 'string' || !s.title.trim())) throw errors.paramRequired(`interactive['action']['sections'][${i}]['title']`);
+    maxLen(s.title, 24, `interactive['action']['sections'][${i}]['title']`);
+    s.rows.forEach((r, j) => {
+      rows++;
+      const where = `interactive['action']['sections'][${i}]['rows'][${j}]`;
+      if (!isObj(r) || typeof r.id !== 'string' || !r.id) throw errors.paramRequired(`${where}['id']`);
+      if (typeof r.title !== 'string') throw errors.paramRequired(`${where}['title']`);
+      if (r.id.length > 200) throw errors.paramValueInvalid('Row id length invalid. Max length: 200');
+      if ([...r.title.trim()].length < 1 || [...r.title].length > 24) throw errors.paramValueInvalid('Row title length invalid. Min length: 1, Max length: 24');
+      maxLen(r.description, 72, `${where}['description']`);
+      if (rowIds.has(r.id)) throw errors.paramValueInvalid('Row ids must be unique.');
+      rowIds.add(r.id);
+    });
+  });
+  if (rows > 10) throw errors.paramValueInvalid('Invalid rows count. Max allowed rows: 10');
+}
+
 function validInteractive(body: Obj): string | undefined {
   const it = body.interactive;
   if (!isObj(it)) throw errors.paramRequired('interactive');
@@ -129,37 +169,7 @@ function validInteractive(body: Obj): string | undefined {
       ids.add(id);
     });
   } else if (type === 'list') {
-    maxLen(bodyText, 4096, "interactive['body']['text']");
-    const header = it.header;
-    if (header !== undefined && (!isObj(header) || header.type !== 'text')) {
-      throw errors.paramValueInvalid('List messages only support a text header.');
-    }
-    maxLen(textOf(header), 60, "interactive['header']['text']");
-    const a = action as Obj;
-    const label = typeof a.button === 'string' ? a.button : '';
-    if ([...label].length < 1 || [...label].length > 20) throw errors.paramValueInvalid('Button label length invalid. Min length: 1, Max length: 20');
-    const sections = a.sections;
-    if (!Array.isArray(sections) || sections.length < 1 || sections.length > 10) {
-      throw errors.paramValueInvalid('Invalid sections count. Min allowed sections: 1, Max allowed sections: 10');
-    }
-    let rows = 0;
-    const rowIds = new Set<string>();
-    sections.forEach((s, i) => {
-      if (!isObj(s) || !Array.isArray(s.rows) || s.rows.length === 0) throw errors.paramRequired(`interactive['action']['sections'][${i}]['rows']`);
-      if (sections.length > 1 && typeof s.title !== 'string') throw errors.paramRequired(`interactive['action']['sections'][${i}]['title']`);
-      maxLen(s.title, 24, `interactive['action']['sections'][${i}]['title']`);
-      s.rows.forEach((r, j) => {
-        rows++;
-        const where = `interactive['action']['sections'][${i}]['rows'][${j}]`;
-        if (!isObj(r) || typeof r.id !== 'string' || typeof r.title !== 'string') throw errors.paramRequired(`${where}['id']`);
-        if (r.id.length > 200) throw errors.paramValueInvalid('Row id length invalid. Max length: 200');
-        if ([...r.title].length > 24) throw errors.paramValueInvalid('Row title length invalid. Max length: 24');
-        maxLen(r.description, 72, `${where}['description']`);
-        if (rowIds.has(r.id)) throw errors.paramValueInvalid('Row ids must be unique.');
-        rowIds.add(r.id);
-      });
-    });
-    if (rows > 10) throw errors.paramValueInvalid('Invalid rows count. Max allowed rows: 10');
+    validList(it, action as Obj, bodyText);
   } else if (type === 'cta_url') {
     const p = (action as Obj).parameters;
     if (!isObj(p) || typeof p.display_text !== 'string' || typeof p.url !== 'string') {

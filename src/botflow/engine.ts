@@ -28,12 +28,17 @@ export function wantsAgent(text: string | null | undefined): boolean {
 export const BUTTON_PREFIX = 'bf:';
 const MAX_BUTTONS = 3;
 const BUTTON_TITLE_MAX = 20;
+/** Meta's interactive list (notes §8.8): 10 rows at most, row titles of 24 characters. */
+const MAX_ROWS = 10;
+const ROW_TITLE_MAX = 24;
 
 const t = (l: Localized, lang: Lang) => l[lang] || l.es || l.en;
 
 export const FLOW_TEXT = {
   retry: { es: 'No entendí tu respuesta.', en: 'Sorry, I did not understand your answer.' },
   toAgent: { es: 'Te comunicamos con un asesor. Te responderá en breve.', en: 'We are connecting you with an agent. They will answer shortly.' },
+  /** The label of the button that opens a menu's list (20 characters at most). */
+  listButton: { es: 'Ver opciones', en: 'See the options' },
   invalid: {
     email: { es: 'Escribe un correo válido, por ejemplo ana@empresa.com.', en: 'Please write a valid email, e.g. ann@company.com.' },
     phone: { es: 'Escribe un número de teléfono con su indicativo.', en: 'Please write a phone number with its country code.' },
@@ -48,10 +53,15 @@ export function stepMessage(step: BotStep, lang: Lang, prefix: string[] = []): O
   const body = [...prefix, t(step.text, lang)].filter(Boolean).join('\n\n');
   if (step.type !== 'menu') return { kind: 'text', text: body };
   const titles = step.options.map((o) => t(o.title, lang));
+  const id = (i: number) => `${BUTTON_PREFIX}${step.id}:${step.options[i]!.id}`;
   if (step.options.length <= MAX_BUTTONS && titles.every((x) => [...x].length <= BUTTON_TITLE_MAX) && new Set(titles).size === titles.length) {
-    return { kind: 'interactive_buttons', body: body.slice(0, 1024), buttons: step.options.map((o, i) => ({ id: `${BUTTON_PREFIX}${step.id}:${o.id}`, title: titles[i]! })) };
+    return { kind: 'interactive_buttons', body: body.slice(0, 1024), buttons: titles.map((title, i) => ({ id: id(i), title })) };
   }
-  // More options than reply buttons: a numbered list the customer answers by number or name.
+  // More options than reply buttons: an interactive list; the chosen row's id comes back.
+  if (step.options.length <= MAX_ROWS && titles.every((x) => x.trim() && [...x].length <= ROW_TITLE_MAX)) {
+    return { kind: 'interactive_list', body: body.slice(0, 4096), button: FLOW_TEXT.listButton[lang], sections: [{ rows: titles.map((title, i) => ({ id: id(i), title })) }] };
+  }
+  // What no interactive message can carry: a numbered text the customer answers by number or name.
   return { kind: 'text', text: [body, ...titles.map((x, i) => `${i + 1}. ${x}`)].join('\n') };
 }
 
@@ -60,7 +70,7 @@ export type Understood =
   | { kind: 'value'; value: string }
   | { kind: 'invalid' };
 
-/** A menu answer: the tapped button, the option's number, or its title. */
+/** A menu answer: the tapped button or chosen list row, the option's number, or its title. */
 function menuAnswer(step: Extract<BotStep, { type: 'menu' }>, text: string | null, buttonId: string | null): Understood {
   let index = -1;
   if (buttonId?.startsWith(BUTTON_PREFIX)) index = step.options.findIndex((o) => buttonId === `${BUTTON_PREFIX}${step.id}:${o.id}`);

@@ -6,7 +6,7 @@ import { SEND_QUEUE, type AutoSend } from '../conversations/outbound.js';
 import { addEvent, updateConversation } from '../conversations/repo.js';
 import type { ConversationRow, MessageRow } from '../conversations/types.js';
 import type { ContactPropertyWriter } from '../seams.js';
-import type { BotRoute, BotStep } from '../settings/automation.js';
+import { isCustomProperty, propertyLabelOf, type BotRoute, type BotStep } from '../settings/automation.js';
 import { isAvailable, type AgentRow } from '../settings/agents.js';
 import type { Language, Settings } from '../settings/types.js';
 import type { OutboundContent } from '../whatsapp/types.js';
@@ -160,7 +160,9 @@ async function flowTurn(properties: ContactPropertyWriter, t: FlowTurn, conv: Co
   await t.c.query(`UPDATE bot_flow_sessions SET answers = $2, updated_at = $3 WHERE conversation_id = $1`, [conv.id, JSON.stringify(answers), t.now]);
   if (step.type === 'collect' && got.kind === 'value') {
     // Durable, in this transaction: the HubSpot domain's property outbox writes it to the contact.
-    await properties.enqueueContactProperties(t.c, { portalId: conv.portal_id, contactId: conv.contact_id, properties: { [step.property]: got.value } });
+    // A custom property goes with its definition: HubSpot's side creates it when it is missing.
+    const define = isCustomProperty(step.property) ? [{ name: step.property, label: step.propertyLabel ?? propertyLabelOf(step.property) }] : undefined;
+    await properties.enqueueContactProperties(t.c, { portalId: conv.portal_id, contactId: conv.contact_id, properties: { [step.property]: got.value }, ...(define ? { define } : {}) });
   }
   const chosen = got.kind === 'option' ? got.route : ((await t.c.query<{ route: BotRoute | null }>('SELECT route FROM bot_flow_sessions WHERE conversation_id = $1', [conv.id])).rows[0]?.route ?? { to: 'pool' });
   if (got.kind === 'option') await t.c.query(`UPDATE bot_flow_sessions SET route = $2 WHERE conversation_id = $1`, [conv.id, JSON.stringify(got.route)]);

@@ -3,12 +3,13 @@
 // kept), or a HubSpot list read by the `campaigns.audience` job (too slow for one hubspot.fetch: 250
 // members a page, 100 contacts a batch read, at the portal's HubSpot rate). A ready audience is taken
 // once, by POST /api/v1/campaigns {audienceId}; an unused one is deleted after a day.
+import { randomBytes } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import { AppError, forbidden, notFound, validation } from '../errors.js';
 import type { JobContext } from '../jobs/queue.js';
-import type { UploadGrant, UploadLinks } from '../media/upload-links.js';
+import { linkToken, verifyLinkToken } from '../media/link-tokens.js';
 import type { ContactLists } from '../seams.js';
 import { MAX_RECIPIENTS, recipientsFromCsv, sampleCsv, validateAudience, type AudienceRow } from './audience.js';
 import { audienceFromList, checkListSpec, listProperties } from './list-audience.js';
@@ -18,6 +19,9 @@ import type { Caller } from './service.js';
 export const AUDIENCE_QUEUE = 'campaigns.audience';
 export const AUDIENCE_JOB_RETRIES = 4;
 const AUDIENCE_TTL_MS = 24 * 60 * 60_000;
+/** The upload page's link: short-lived like the card's attachment links; its own signing purpose. */
+export const CSV_LINK_TTL_MS = 10 * 60_000;
+const LINK_PURPOSE = 'campaign-csv';
 
 export interface AudienceDbRow {
   id: number;
@@ -38,6 +42,8 @@ export interface AudienceDbRow {
   progress: { read: number; total: number | null } | null;
   error: { code: string; message: string } | null;
   filename: string | null;
+  upload_link_id: string | null;
+  upload_expires_at: Date | null;
   campaign_id: number | null;
   expires_at: Date;
 }
@@ -79,7 +85,8 @@ export interface AudienceDeps {
   ctx: AppContext;
   resolve: ResolveTarget;
   isAdmin(portalId: number, userId: number): Promise<boolean>;
-  links: UploadLinks;
+  /** Signs the upload page's links (derived from the app's encryption key, for these links only). */
+  key: Buffer;
   /** HubSpot lists; absent when the HubSpot domain is off. */
   lists?: ContactLists;
 }
@@ -97,15 +104,21 @@ export class AudienceService {
     const b = CreateSchema.parse(body);
     const { template } = await this.d.resolve(caller.portalId, b.phoneNumberId, b.templateName, b.language);
     const expiresAt = new Date(this.ctx.clock.now().getTime() + AUDIENCE_TTL_MS);
-    const insert = (c: Pick<PoolClient, 'query'>, status: AudienceDbRow['status'], list: { id: string; parameters: string[]; url: string | null } | null) =>
+    const insert = (c: Pick<PoolClient, 'query'>, status: AudienceDbRow['status'], list: { id: string; parameters: string[]; url: string | null } | null, link?: { id: string; exp: number }) =>
       c.query<AudienceDbRow>(
-        `INSERT INTO campaign_audiences (portal_id, user_id, phone_number_id, template_name, language, source, list_id, parameters, header_media_url, status, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11) RETURNING *`,
-        [caller.portalId, caller.userId, b.phoneNumberId, template.name, template.language, b.source, list?.id ?? null, list ? JSON.stringify(list.parameters) : null, list?.url ?? null, status, expiresAt],
+        `INSERT INTO campaign_audiences (portal_id, user_id, phone_number_id, template_name, language, source, list_id, parameters, header_media_url, status, expires_at,
+                                         upload_link_id, upload_expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12, $13) RETURNING *`,
+        [
+          caller.portalId, caller.userId, b.phoneNumberId, template.name, template.language, b.source, list?.id ?? null, list ? JSON.stringify(list.parameters) : null,
+          list?.url ?? null, status, expiresAt, link?.id ?? null, link ? new Date(link.exp) : null,
+        ],
       );
     if (b.source === 'csv') {
-      const a = (await insert(this.ctx.db.pool, 'awaiting_upload', null)).rows[0]!;
-      const upload = await this.d.links.create({ portalId: caller.portalId, userId: caller.userId, purpose: 'campaign-csv', subject: String(a.id) });
+      const link = { id: randomBytes(18).toString('base64url'), exp: this.ctx.clock.now().getTime() + CSV_LINK_TTL_MS };
+      const a = (await insert(this.ctx.db.pool, 'awaiting_upload', null, link)).rows[0]!;
+      const base = this.ctx.config.publicBaseUrl.replace(/\/+$/, '');
+      const upload = { url: `${base}/upload/audience/${linkToken(this.d.key, LINK_PURPOSE, link.id, link.exp)}`, expiresAt: new Date(link.exp).toISOString() };
       return { audience: audienceJson(a), upload };
     }
     if (!this.d.lists) throw new AppError(409, 'HUBSPOT_NOT_CONNECTED', 'HubSpot lists need the app connected to HubSpot');
@@ -128,11 +141,16 @@ export class AudienceService {
     return { audience: audienceJson(a) };
   }
 
-  /** The audience behind an upload link (to draw the page and check the file). */
-  async forGrant(grant: UploadGrant): Promise<AudienceDbRow> {
-    const a = grant.subject ? await this.row(grant.portalId, Number(grant.subject)) : undefined;
-    if (!a || a.status !== 'awaiting_upload') throw new AppError(410, 'LINK_EXPIRED', 'This upload link has expired or was already used. Close this window and try again.');
-    return a;
+  /** The audience behind a still usable upload link (valid signature, not expired, no file yet), or null. */
+  async peek(token: string): Promise<AudienceDbRow | null> {
+    const now = this.ctx.clock.now();
+    const linkId = verifyLinkToken(this.d.key, LINK_PURPOSE, token, now.getTime());
+    if (!linkId) return null;
+    const r = await this.ctx.db.query<AudienceDbRow>(
+      `SELECT * FROM campaign_audiences WHERE upload_link_id = $1 AND status = 'awaiting_upload' AND upload_expires_at > $2`,
+      [linkId, now],
+    );
+    return r.rows[0] ?? null;
   }
 
   async sampleFor(a: AudienceDbRow): Promise<string> {
@@ -145,11 +163,12 @@ export class AudienceService {
     return validateAudience(recipientsFromCsv(text, template), template, number.display_phone_number);
   }
 
+  /** The checked rows kept; the link is used up by this (one upload wins). */
   async storeCsv(a: AudienceDbRow, rows: AudienceRow[], filename: string) {
     const r = await this.ctx.db.query<AudienceDbRow>(
       `UPDATE campaign_audiences SET status = 'ready', rows = $2::jsonb, total = $3, filename = $4, updated_at = now()
-        WHERE id = $1 AND status = 'awaiting_upload' RETURNING *`,
-      [a.id, JSON.stringify(rows), rows.length, filename.slice(0, 240)],
+        WHERE id = $1 AND status = 'awaiting_upload' AND upload_expires_at > $5 RETURNING *`,
+      [a.id, JSON.stringify(rows), rows.length, filename.slice(0, 240), this.ctx.clock.now()],
     );
     if (!r.rows[0]) throw new AppError(410, 'LINK_EXPIRED', 'This upload link has expired or was already used. Close this window and try again.');
     return { audience: audienceJson(r.rows[0]) };

@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { AppContext, Domain } from '../app-context.js';
-import type { UploadLinks } from '../media/upload-links.js';
-import { createUploadLinks } from '../media/upload-wiring.js';
+import { createHmac } from 'node:crypto';
+import { resolveEncryptionKey } from '../security/encryption.js';
 import type { ContactLists } from '../seams.js';
 import type { SettingsService } from '../settings/index.js';
 import type { WhatsAppSender } from '../whatsapp/types.js';
@@ -35,7 +35,6 @@ export class CampaignsDomain implements Domain {
   readonly service: CampaignService;
   readonly audiences: AudienceService;
   readonly runner: CampaignRunner;
-  private readonly links: UploadLinks;
 
   constructor(
     private readonly ctx: AppContext,
@@ -44,8 +43,9 @@ export class CampaignsDomain implements Domain {
   ) {
     const resolve = targetResolver(ctx, (wabaId) => deps.sender.syncTemplates(wabaId));
     const isAdmin = (portalId: number, userId: number) => deps.settings.isAdmin(portalId, userId);
-    this.links = createUploadLinks(ctx);
-    this.audiences = new AudienceService({ ctx, resolve, isAdmin, links: this.links, lists: deps.lists });
+    // Its own key, derived from the app's encryption key, so a CSV upload link is good for nothing else.
+    const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64')).update('campaign-audiences').digest();
+    this.audiences = new AudienceService({ ctx, resolve, isAdmin, key, lists: deps.lists });
     this.service = new CampaignService({
       ctx,
       timeZoneOf: async (portalId) => (await deps.settings.get(portalId)).businessHours.timeZone,
@@ -80,6 +80,6 @@ export class CampaignsDomain implements Domain {
 
   mountRoutes(router: Router): void {
     registerCampaignRoutes(this.ctx, router, this.service, this.audiences);
-    registerAudienceUpload(router, { links: this.links, audiences: this.audiences });
+    registerAudienceUpload(router, { audiences: this.audiences, frameAncestors: this.ctx.config.frameAncestors });
   }
 }

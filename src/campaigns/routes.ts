@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { idempotent } from '../http/api-idempotency.js';
+import { contentDisposition } from '../http/content-disposition.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import type { AudienceService } from './audiences.js';
 import type { CampaignService } from './service.js';
@@ -11,7 +12,7 @@ export function registerCampaignRoutes(ctx: AppContext, router: Router, service:
   const once = idempotent(ctx);
   const csv = (res: import('express').Response, name: string, body: string) => {
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+    res.setHeader('Content-Disposition', contentDisposition('attachment', name, 'campaign.csv')); // the name holds query text
     res.send(body);
   };
 

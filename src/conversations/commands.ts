@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { notFound, validation, zodDetails } from '../errors.js';
+import { hasVisibleText } from '../messages/text.js';
 
 export interface Caller {
   portalId: number;
@@ -36,7 +37,7 @@ export function parse<T extends z.ZodType>(schema: T, body: unknown, what = 'The
 export const textBody = z.object({
   text: z
     .string({ message: 'Required' })
-    .refine((s) => s.trim().length > 0, 'Write a message first')
+    .refine(hasVisibleText, 'Write a message first (spaces and invisible characters alone show nothing)')
     .refine((s) => [...s].length <= 4096, 'At most 4096 characters'),
 });
 export const templateBody = z.object({

@@ -2,7 +2,9 @@ import express, { type Express, type Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { AppContext, Domain } from '../app-context.js';
+import { jsonParsers } from './body-guard.js';
 import { errorHandler, unknownRoute } from './errors.js';
+import { baseSecurityHeaders } from './security-headers.js';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -23,6 +25,7 @@ export async function createHttpApp(ctx: AppContext, domains: Domain[]): Promise
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false); // signed URLs are rebuilt from PUBLIC_BASE_URL, never from proxy headers
+  app.use(baseSecurityHeaders(ctx.config));
 
   app.use(
     pinoHttp({
@@ -41,8 +44,7 @@ export async function createHttpApp(ctx: AppContext, domains: Domain[]): Promise
     }),
   );
 
-  const json = express.json({ limit: '1mb', verify: keepRaw });
-  app.use((req, res, next) => (RAW_BODY_PATHS.some((p) => req.path.startsWith(p)) ? next() : json(req, res, next)));
+  app.use(jsonParsers(keepRaw, RAW_BODY_PATHS));
 
   app.get('/health', async (_req, res) => {
     try {

@@ -15,6 +15,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let body: { code: string; message: string; details?: unknown };
   if (err instanceof AppError) {
     status = err.status;
+    const retry = (err.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    if (status === 429 && typeof retry === 'number') res.setHeader('Retry-After', String(retry));
     body = { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) };
   } else if (err instanceof ZodError) {
     status = 422;
@@ -32,6 +34,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   } else if (err?.type === 'entity.too.large') {
     status = 413;
     body = { code: 'PAYLOAD_TOO_LARGE', message: `The request body is larger than ${err.limit} bytes` };
+  } else if (err?.type === 'charset.unsupported') {
+    status = 415;
+    body = { code: 'UNSUPPORTED_CHARSET', message: `The request body must be UTF-8 (charset "${String(err.charset).slice(0, 40)}" is not supported)` };
+  } else if (err?.type === 'encoding.unsupported') {
+    status = 415;
+    body = { code: 'UNSUPPORTED_ENCODING', message: `Content-Encoding "${String(err.encoding).slice(0, 40)}" is not supported; send the body as is, or gzip, deflate or br` };
+  } else if ((typeof err?.type === 'string' || err?.expose === true) && Number.isInteger(err.status) && err.status >= 400 && err.status < 500) {
+    // body-parser's other refusals (aborted upload, Content-Length that does not match, bad gzip…)
+    status = err.status;
+    body = { code: 'INVALID_BODY', message: 'The request body could not be read' };
   } else {
     body = { code: 'INTERNAL', message: 'Something went wrong on our side; the request id identifies it in our logs' };
   }

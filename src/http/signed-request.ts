@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
+import { apiPortalKey, apiPortalSpec, rateLimited, SharedRateLimiter } from '../limits/index.js';
 import { AppError } from './errors.js';
 
 /**
@@ -158,10 +159,12 @@ export interface SignatureOptions {
  * Express middleware: refuses with 401 UNAUTHORIZED anything not signed by HubSpot with our client
  * secret within the last 5 minutes; binds the caller (`callerOf(req)`) from the signed query; and,
  * for extension calls, refuses with 403 FORBIDDEN a portal that has not installed the app (or
- * uninstalled it).
+ * uninstalled it); and answers 429 RATE_LIMITED (with Retry-After) to a portal over its API budget.
  */
 export function requireHubSpotSignature(ctx: AppContext, opts: SignatureOptions = {}): RequestHandler {
   const bindCaller = opts.bindCaller !== false;
+  const limiter = new SharedRateLimiter(ctx.db.pool);
+  const spec = apiPortalSpec(ctx.config.apiRateLimitPerMinute);
   return async (req, _res, next) => {
     try {
       const failure = verifyHubSpotV3({
@@ -189,6 +192,12 @@ export function requireHubSpotSignature(ctx: AppContext, opts: SignatureOptions 
       const r = await ctx.db.query<{ status: string }>('SELECT status FROM portals WHERE id = $1', [caller.portalId]);
       if (r.rows[0]?.status !== 'installed') {
         throw new AppError(403, 'FORBIDDEN', 'The app is not installed on this HubSpot account; install it again to continue');
+      }
+      // Per portal, across instances (docs/limits.md): one runaway client cannot take the service from the others.
+      const slot = await limiter.tryAcquire(apiPortalKey(caller.portalId), spec);
+      if (!slot.ok) {
+        req.log?.warn({ portalId: caller.portalId }, 'extension API rate limit reached');
+        throw rateLimited(`This HubSpot account made more than ${ctx.config.apiRateLimitPerMinute} requests a minute to the app; try again shortly`, slot.retryAfterMs);
       }
       (req as WithCaller)[callerKey] = caller;
       next();

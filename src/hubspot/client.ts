@@ -307,4 +307,8 @@ export class HubSpotClient {
   batchCreateProperties(inputs: object[]): Promise<BatchResult<{ name: string }>> {
     return this.request({ method: 'POST', path: '/crm/properties/2026-03/contacts/batch/create', body: { inputs }, idempotent: true, label: 'properties.batch.create' });
   }
+  /** The definitions of those contact properties that exist (not archived). */
+  batchReadProperties(names: string[]): Promise<BatchResult<{ name: string; type?: string; fieldType?: string; calculated?: boolean; modificationMetadata?: { readOnlyValue?: boolean } }>> {
+    return this.request({ method: 'POST', path: '/crm/properties/2026-03/contacts/batch/read', body: { archived: false, inputs: names.map((name) => ({ name })) }, idempotent: true, label: 'properties.batch.read' });
+  }
 }

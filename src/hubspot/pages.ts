@@ -1,18 +1,21 @@
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function page(title: string, body: string): string {
-  return `<!doctype html>
+/** A page as a function of its CSP nonce (src/http/security-headers.ts sendPage). */
+export type Page = (nonce: string) => string;
+
+export function page(title: string, body: string): Page {
+  return (nonce) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
-<style>
+<style nonce="${esc(nonce)}">
  body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:44rem;margin:3rem auto;padding:0 1.25rem;color:#213343;line-height:1.5}
  h1{font-size:1.6rem} ol li{margin:.6rem 0} .ok{color:#00a38d} .err{color:#d94c53} code,kbd{background:#f5f8fa;padding:.1rem .3rem;border-radius:3px}
  a.button{display:inline-block;background:#ff7a59;color:#fff;padding:.55rem 1rem;border-radius:4px;text-decoration:none}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-export function installedPage(p: { appName: string; portalId?: number; hubspotAppUrl: string }): string {
+export function installedPage(p: { appName: string; portalId?: number; hubspotAppUrl: string }): Page {
   const portalLink = p.portalId ? `${p.hubspotAppUrl}/contacts/${p.portalId}/objects/0-1/views/all/list` : p.hubspotAppUrl;
   const appsLink = p.portalId ? `${p.hubspotAppUrl}/ecosystem/${p.portalId}/marketplace/apps/connected` : p.hubspotAppUrl;
   return page(
@@ -33,7 +36,7 @@ export function installedPage(p: { appName: string; portalId?: number; hubspotAp
   );
 }
 
-export function errorPage(title: string, message: string, retryUrl?: string): string {
+export function errorPage(title: string, message: string, retryUrl?: string): Page {
   return page(
     title,
     `<h1 class="err">${esc(title)}</h1><p>${esc(message)}</p>${retryUrl ? `<p><a class="button" href="${esc(retryUrl)}">Start the installation again</a></p>` : ''}`,

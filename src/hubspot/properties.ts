@@ -110,16 +110,27 @@ export const STANDARD_WRITABLE = [
 const OWN = new Set<string>(Object.values(CONTACT_PROPERTIES));
 const WRITABLE = new Set<string>([...OWN, ...STANDARD_WRITABLE]);
 
+/** The app's own properties and the standard ones: these always exist, nothing to make sure of. */
+export function isBuiltInProperty(name: string): boolean {
+  return WRITABLE.has(name);
+}
+
+/** The app's own properties (`wa_consent_status`, …): never a bot flow's to fill. */
+export function isOwnProperty(name: string): boolean {
+  return OWN.has(name);
+}
+
 /**
- * Keeps the properties HubSpot will accept: ours and a few standard ones (an unknown name would make
- * HubSpot refuse the whole batch). Consent values are written as granted / declined / unknown; the
+ * Keeps the properties HubSpot will accept: ours, a few standard ones and the `custom` ones the app
+ * makes sure of before writing (custom-properties.ts); an unknown name would make HubSpot refuse
+ * the whole batch. Consent values are written as granted / declined / unknown; the
  * older spellings opted_in / opted_out are translated.
  */
-export function sanitizeProperties(props: Record<string, string>): { ok: Record<string, string>; dropped: string[] } {
+export function sanitizeProperties(props: Record<string, string>, custom: ReadonlySet<string> = new Set()): { ok: Record<string, string>; dropped: string[] } {
   const ok: Record<string, string> = {};
   const dropped: string[] = [];
   for (const [k, v] of Object.entries(props)) {
-    if (!WRITABLE.has(k)) {
+    if (!WRITABLE.has(k) && !custom.has(k)) {
       dropped.push(k);
       continue;
     }

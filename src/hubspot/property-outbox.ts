@@ -4,11 +4,18 @@ import type { StepResult } from './drainer.js';
 import { OUTBOX, PortalOutbox } from './outbox.js';
 import { HubSpotApiError, PortalNotConnectedError } from './errors.js';
 import type { IdentityResolver } from './identity.js';
-import { sanitizeProperties } from './properties.js';
+import { CustomProperties, type CustomPropertyDef } from './custom-properties.js';
+import { isBuiltInProperty, sanitizeProperties } from './properties.js';
 
 export const PROPERTIES_DRAIN_QUEUE = 'hubspot.properties.drain';
 
 export type PropertyValue = string | number | boolean | Date | null;
+
+interface Claimed {
+  contact_id: number;
+  properties: Record<string, string>;
+  version: number;
+}
 
 const BATCH = 100;
 const CLAIM = 500;
@@ -28,9 +35,12 @@ export function toHubSpotValue(v: PropertyValue): string {
  */
 export class PropertyOutbox extends PortalOutbox {
   private identity!: IdentityResolver;
+  /** Custom properties (a bot flow's collect step): made sure of at HubSpot before a value goes to one. */
+  readonly custom: CustomProperties;
 
   constructor(core: HubSpotCore) {
     super(core, PROPERTIES_DRAIN_QUEUE);
+    this.custom = new CustomProperties({ db: core.ctx.db, logger: core.ctx.logger, now: () => core.ctx.clock.now() });
   }
 
   private busy: (portalId: number) => boolean = () => false;
@@ -44,8 +54,12 @@ export class PropertyOutbox extends PortalOutbox {
     this.busy = busy;
   }
 
-  /** Queues property writes in the caller's transaction (`q`) and makes sure a drain will run. */
-  async enqueue(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue> }): Promise<void> {
+  /**
+   * Queues property writes in the caller's transaction (`q`) and makes sure a drain will run.
+   * `define`: custom text properties among them, created in the app's group when missing.
+   */
+  async enqueue(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue>; define?: CustomPropertyDef[] }): Promise<void> {
+    if (p.define?.length) await this.custom.declare(q, p.portalId, p.define);
     await this.enqueueMany(q, p.portalId, [{ contactId: p.contactId, properties: p.properties }]);
     await this.scheduleDrain(p.portalId, q);
   }
@@ -54,9 +68,11 @@ export class PropertyOutbox extends PortalOutbox {
   async enqueueMany(q: Queryable, portalId: number, items: Array<{ contactId: number; properties: Record<string, PropertyValue> }>): Promise<void> {
     // Sorted, so concurrent writers lock contact rows in the same order (no deadlocks).
     items = [...items].sort((x, y) => x.contactId - y.contactId);
+    const unknown = [...new Set(items.flatMap((i) => Object.keys(i.properties)))].filter((k) => !isBuiltInProperty(k));
+    const custom = await this.custom.declared(q, portalId, unknown);
     const rows: Array<{ contactId: number; properties: Record<string, string> }> = [];
     for (const i of items) {
-      const { ok, dropped } = sanitizeProperties(Object.fromEntries(Object.entries(i.properties).map(([k, v]) => [k, toHubSpotValue(v)])));
+      const { ok, dropped } = sanitizeProperties(Object.fromEntries(Object.entries(i.properties).map(([k, v]) => [k, toHubSpotValue(v)])), custom);
       if (dropped.length) this.ctx.logger.warn({ portalId, dropped }, 'hubspot: unknown contact properties not written');
       if (Object.keys(ok).length) rows.push({ contactId: i.contactId, properties: ok });
     }
@@ -105,14 +121,16 @@ export class PropertyOutbox extends PortalOutbox {
       }
     }
 
-    const claimed = await this.ctx.db.query<{ contact_id: number; properties: Record<string, string>; version: number }>(
+    const claimed = await this.ctx.db.query<Claimed>(
       `UPDATE hubspot_property_outbox SET lease_owner = $3, lease_until = $4
         WHERE contact_id IN (SELECT contact_id FROM hubspot_property_outbox WHERE ${ready} ORDER BY updated_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
         RETURNING contact_id, properties, version`,
       [portalId, new Date(now), this.core.instanceId, new Date(now + OUTBOX.leaseMs)],
     );
-    const rows = claimed.rows.map((r) => ({ ...r, contact_id: Number(r.contact_id) }));
-    if (!rows.length) return { kind: 'empty' };
+    if (!claimed.rows.length) return { kind: 'empty' };
+    const rows = await this.withoutUnusable(portalId, claimed.rows.map((r) => ({ ...r, contact_id: Number(r.contact_id) })));
+    if (rows === 'blocked') return { kind: 'blocked' };
+    if (!rows.length) return { kind: 'progress' };
 
     const links = await this.identity.ensureMany(portalId, rows.map((r) => r.contact_id));
     let firstError: Error | undefined;
@@ -146,7 +164,10 @@ export class PropertyOutbox extends PortalOutbox {
           return { kind: 'blocked' };
         }
         if (err instanceof HubSpotApiError && err.status === 400 && /PROPERTY_DOESNT_EXIST|does not exist/i.test(err.message)) {
+          // Deleted in HubSpot since: the app's own are created again, custom ones checked again.
           await this.ctx.db.query('UPDATE hubspot_portal_state SET properties_ready = false WHERE portal_id = $1', [portalId]);
+          this.core.forgetReady(portalId);
+          await this.custom.forget(portalId);
         }
         await this.fail(sendable.slice(i).map((r) => r.contact_id), (err as Error).message);
         throw err;
@@ -154,6 +175,30 @@ export class PropertyOutbox extends PortalOutbox {
     }
     if (firstError) throw firstError;
     return { kind: 'progress' };
+  }
+
+  /**
+   * The claimed rows with their custom properties made sure of at HubSpot: values for a property that
+   * cannot take them are left out (a whole batch would be refused), and a row left with nothing is done.
+   */
+  private async withoutUnusable(portalId: number, rows: Claimed[]): Promise<Claimed[] | 'blocked'> {
+    const names = [...new Set(rows.flatMap((r) => Object.keys(r.properties)))].filter((k) => !isBuiltInProperty(k));
+    if (!names.length) return rows;
+    let unusable: Set<string>;
+    try {
+      unusable = await this.custom.ensure(this.core.client(portalId), portalId, names);
+    } catch (err) {
+      if (err instanceof PortalNotConnectedError) {
+        await this.clearLeases(rows.map((r) => r.contact_id));
+        return 'blocked';
+      }
+      await this.fail(rows.map((r) => r.contact_id), (err as Error).message);
+      throw err;
+    }
+    if (!unusable.size) return rows;
+    const kept = rows.map((r) => ({ ...r, properties: Object.fromEntries(Object.entries(r.properties).filter(([k]) => !unusable.has(k))) }));
+    await this.complete(kept.filter((r) => !Object.keys(r.properties).length));
+    return kept.filter((r) => Object.keys(r.properties).length);
   }
 
   /** Sent: drop the rows unless newer values were merged in meanwhile (those go out next round). */

@@ -12,6 +12,7 @@ import { ContactListReader } from './lists.js';
 import { loadAppManifest } from './manifest.js';
 import { toE164 } from './phone.js';
 import { registerOAuthRoutes, SETUP_QUEUE } from './oauth-routes.js';
+import { OAuthStates, STATE_EXPIRY_EVERY_MS } from './oauth-states.js';
 import { deleteContactData, PRIVACY_QUEUE, type PrivacyDeletionJob } from './privacy.js';
 import { CONTACT_PROPERTIES } from './properties.js';
 import { PROPERTIES_DRAIN_QUEUE, PropertyOutbox, type PropertyValue } from './property-outbox.js';
@@ -109,7 +110,7 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
   }
 
   /** Durable, in the caller's transaction; merged per contact and written 100 contacts per call. */
-  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue> }): Promise<void> {
+  enqueueContactProperties(q: Queryable, p: { portalId: number; contactId: number; properties: Record<string, PropertyValue>; define?: Array<{ name: string; label: string }> }): Promise<void> {
     return this.properties.enqueue(q, p);
   }
 
@@ -208,6 +209,7 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
         for (const outbox of this.outboxes) for (const portalId of await outbox.portalsWithBacklog()) await outbox.scheduleDrain(portalId);
       },
     });
+    ctx.scheduler.add({ name: 'hubspot.oauth-states', everyMs: STATE_EXPIRY_EVERY_MS, run: async () => void (await new OAuthStates(ctx).expire()) });
     ctx.scheduler.add({ name: 'hubspot.retention', everyMs: 24 * 60 * 60_000, run: () => this.retention() });
   }
 

@@ -36,7 +36,7 @@ export class DomainEvents {
     this.subscribers.set(event, list);
   }
 
-  async emit<E extends EventName>(event: E, data: EventMap[E], opts: { client?: Queryable; singletonKey?: string } = {}): Promise<void> {
+  async emit<E extends EventName>(event: E, data: EventMap[E], opts: { client?: Queryable; singletonKey?: string; fairKey?: string } = {}): Promise<void> {
     for (const queue of this.subscribers.get(event) ?? []) {
       if (this.filters.get(`${event}>${queue}`)?.(data as never) === false) continue;
       await this.jobs.send(queue, data as object, opts);

@@ -1,6 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import { afterCommit, type Database, type Queryable } from '../db/database.js';
+import { BurstMeter } from './fairness.js';
 import { QueueWorker } from './queue-worker.js';
 
 export interface JobContext {
@@ -29,6 +30,11 @@ export interface SendOptions {
   startAfterSeconds?: number;
   /** Enqueue inside the caller's transaction (commit-or-nothing with the caller's writes). */
   client?: Queryable;
+  /**
+   * Whose work this is (e.g. `portal:42`): a key far above its share of recent enqueues gets a lower
+   * priority, so other keys' jobs are fetched first (fairness.ts).
+   */
+  fairKey?: string;
 }
 
 export interface JobQueueOptions {
@@ -53,6 +59,7 @@ export class JobQueue {
   private started = false;
   /** Handlers running in this process right now. */
   private running = 0;
+  private readonly bursts = new BurstMeter();
 
   constructor(
     private readonly db: Database,
@@ -117,6 +124,7 @@ export class JobQueue {
     const id = await this.boss.send(name, data, {
       singletonKey: opts.singletonKey,
       startAfter: opts.startAfterSeconds,
+      ...(opts.fairKey ? { priority: this.bursts.priorityFor(`${name}|${opts.fairKey}`) } : {}),
       ...(client ? { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } : {}),
     } as any);
     // Wake a local worker now rather than at its next poll; inside a transaction, once it commits.

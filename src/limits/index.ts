@@ -25,3 +25,9 @@ export function rollingWindowSpec(max: number, windowMs: number): LimitSpec {
   const rest = Math.max(1, max - burst);
   return { ratePerSecond: rest / (windowMs / 1000), burst };
 }
+
+export { OAUTH_INSTALL_PER_ADDRESS, OAUTH_INSTALL_TOTAL, rateLimited, takeAll } from './request-limits.js';
+
+/** The extension API of one portal (every rep's card, settings and pages together): API_RATE_LIMIT_PER_MINUTE. */
+export const apiPortalKey = (portalId: number): string => `api:${portalId}`;
+export const apiPortalSpec = (perMinute: number): LimitSpec => rollingWindowSpec(perMinute, 60_000);

@@ -7,6 +7,9 @@
 import express, { type RequestHandler, type Router } from 'express';
 import multer from 'multer';
 import { AppError } from '../http/errors.js';
+import { cleanFilename } from '../http/content-disposition.js';
+import { sendPage } from '../http/security-headers.js';
+import { storableText } from '../messages/text.js';
 import { formatBytes, MEDIA_LIMITS } from './rules.js';
 import type { UploadLinks } from './upload-links.js';
 
@@ -18,6 +21,8 @@ export interface UploadPageDeps {
   signed: RequestHandler;
   callerOf: (req: express.Request) => { portalId: number; userId: number };
   quotaBytes: number;
+  /** CSP frame-ancestors: HubSpot opens the page in its iframe modal (config.frameAncestors). */
+  frameAncestors: readonly string[];
   /** Checks consent / window, uploads (type, size, quota) and sends; the conversations domain does this. */
   send(
     caller: { portalId: number; userId: number },
@@ -38,16 +43,25 @@ export function registerUploadRoutes(router: Router, d: UploadPageDeps): void {
     res.status(201).json(await d.links.create({ portalId: c.portalId, userId: c.userId, hubspotContactId: contactId }));
   });
 
+  const framed = { frameAncestors: d.frameAncestors, connectSelf: true };
   router.get('/upload/:token', async (req, res) => {
     const grant = await d.links.peek(String(req.params.token));
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Referrer-Policy', 'no-referrer');
-    if (!grant) return void res.status(410).type('html').send(page('<p class="bad" data-testid="upload-expired">This upload link has expired or was already used. Close this window and click <b>Attach a file</b> again.</p>'));
-    res.type('html').send(page(form(d.quotaBytes)));
+    if (!grant) return sendPage(res, (n) => page(n, '<p class="bad" data-testid="upload-expired">This upload link has expired or was already used. Close this window and click <b>Attach a file</b> again.</p>'), { ...framed, status: 410 });
+    sendPage(res, (n) => page(n, form(n, d.quotaBytes)), framed);
   });
 
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_BYTES, files: 1 } }).single('file');
-  router.post('/upload/:token', (req, res, next) => {
+  // Browsers send the file name as raw UTF-8 ("报告.pdf"); busboy's default would read it as latin-1.
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: MAX_BYTES, files: 1, fields: 5, fieldSize: 8 * 1024 } }).single('file');
+  // The link is the credential: a file (up to 100 MB) is only read for a link that is still usable.
+  const usableLink: RequestHandler = async (req, _res, next) => {
+    try {
+      if (await d.links.peek(String(req.params.token))) return next();
+      next(new AppError(410, 'LINK_EXPIRED', 'This upload link has expired or was already used. Close this window and try again.'));
+    } catch (err) {
+      next(err);
+    }
+  };
+  router.post('/upload/:token', usableLink, (req, res, next) => {
     upload(req, res, (err: unknown) => {
       if (err) return next(new AppError(413, 'VALIDATION', `The file is too large: WhatsApp accepts at most ${formatBytes(MAX_BYTES)}.`, { file: 'too large' }));
       next();
@@ -57,10 +71,10 @@ export function registerUploadRoutes(router: Router, d: UploadPageDeps): void {
     if (!f || f.size === 0) throw new AppError(400, 'VALIDATION', 'Choose a file to send.', { file: 'required' });
     const grant = await d.links.consume(String(req.params.token));
     if (!grant) throw new AppError(410, 'LINK_EXPIRED', 'This upload link has expired or was already used. Close this window and try again.');
-    const caption = typeof req.body?.caption === 'string' ? req.body.caption : undefined;
+    const caption = typeof req.body?.caption === 'string' ? storableText(req.body.caption) : undefined;
     try {
       const r = await d.send({ portalId: grant.portalId, userId: grant.userId }, grant.hubspotContactId, {
-        bytes: f.buffer, mimeType: f.mimetype, filename: f.originalname.slice(0, 240) || 'file', caption, clientKey: `upload:${grant.id}`,
+        bytes: f.buffer, mimeType: f.mimetype, filename: cleanFilename(storableText(f.originalname)), caption, clientKey: `upload:${grant.id}`,
       });
       res.status(201).json(r);
     } catch (err) {
@@ -70,7 +84,7 @@ export function registerUploadRoutes(router: Router, d: UploadPageDeps): void {
   });
 }
 
-function form(quotaBytes: number): string {
+function form(nonce: string, quotaBytes: number): string {
   const types = (Object.keys(MEDIA_LIMITS) as Kind[]).filter((k) => k !== 'sticker').map((k) => `${k} up to ${formatBytes(MEDIA_LIMITS[k].maxBytes)}`).join(', ');
   return `<form id="f" enctype="multipart/form-data">
   <label>File <input type="file" name="file" id="file" data-testid="upload-file" accept="${esc(ACCEPT)}" required></label>
@@ -79,7 +93,7 @@ function form(quotaBytes: number): string {
   <button type="submit" data-testid="upload-send">Send on WhatsApp</button>
   <p id="out" role="status" data-testid="upload-result"></p>
 </form>
-<script>
+<script nonce="${nonce}">
 const f = document.getElementById('f'), out = document.getElementById('out');
 const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
 f.addEventListener('submit', async (e) => {
@@ -101,11 +115,11 @@ f.addEventListener('submit', async (e) => {
 </script>`;
 }
 
-/** The upload pages' HTML shell (also the campaign CSV page's, src/campaigns/upload-page.ts). */
-export function page(body: string, title = 'Send an attachment on WhatsApp'): string {
+/** The HTML shell of an upload page opened in HubSpot's iframe modal (also the template sample page). */
+export function page(nonce: string, body: string, title = 'Send an attachment on WhatsApp'): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>${esc(title)}</title>
-<style>body{font:14px/1.45 system-ui,sans-serif;color:#33475b;margin:16px}label{display:flex;flex-direction:column;gap:4px;margin:0 0 12px;font-weight:600}
+<style nonce="${nonce}">body{font:14px/1.45 system-ui,sans-serif;color:#33475b;margin:16px}label{display:flex;flex-direction:column;gap:4px;margin:0 0 12px;font-weight:600}
 input[type=text]{padding:6px 8px;border:1px solid #cbd6e2;border-radius:3px}.hint{font-size:12px;color:#516f90}
 button{background:#ff7a59;color:#fff;border:0;border-radius:3px;padding:8px 16px;font-weight:600;cursor:pointer}button:disabled{opacity:.5}
 .ok{color:#00a38d;font-weight:600}.bad{color:#d94c53;font-weight:600}</style></head><body>${body}</body></html>`;

@@ -16,19 +16,15 @@ export type UploadMedia = (p: {
   portalId: number; contactId: number; phoneNumberId: string; bytes: Buffer; mimeType: string; filename: string;
 }) => Promise<{ mediaId: string; kind: MediaKind }>;
 
-/** The app's upload links (one key, derived from the encryption key): the card's attachments and campaign CSVs. */
-export function createUploadLinks(ctx: AppContext): UploadLinks {
-  const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64')).update('upload-links').digest();
-  return new UploadLinks({ db: ctx.db, clock: ctx.clock, key, publicBaseUrl: ctx.config.publicBaseUrl });
-}
-
 export function registerAttachmentUpload(ctx: AppContext, router: Router, sends: RepSends, uploadMedia: UploadMedia): UploadLinks {
-  const links = createUploadLinks(ctx);
+  const key = createHmac('sha256', Buffer.from(resolveEncryptionKey(ctx.config.encryptionKey, ctx.config.dataDir), 'base64')).update('upload-links').digest();
+  const links = new UploadLinks({ db: ctx.db, clock: ctx.clock, key, publicBaseUrl: ctx.config.publicBaseUrl });
   registerUploadRoutes(router, {
     links,
     signed: requireHubSpotSignature(ctx),
     callerOf: (req) => callerOf(req),
     quotaBytes: ctx.config.attachmentQuotaBytes,
+    frameAncestors: ctx.config.frameAncestors,
     send: (caller, hubspotContactId, f) =>
       sends.sendAttachment(caller as Caller, hubspotContactId, f, (t) =>
         uploadMedia({ portalId: caller.portalId, contactId: t.contactId, phoneNumberId: t.phoneNumberId, bytes: f.bytes, mimeType: f.mimeType, filename: f.filename }),

@@ -28,7 +28,11 @@ export type CollectField = (typeof COLLECT_FIELDS)[number];
 export type BotStep =
   | { id: string; type: 'greeting'; text: Localized }
   | { id: string; type: 'menu'; text: Localized; options: Array<{ id: string; title: Localized; route: BotRoute }> }
-  | { id: string; type: 'collect'; text: Localized; field: CollectField; property: string };
+  /**
+   * `property`: a standard contact property (COLLECT_PROPERTIES) or a custom one, which the app
+   * creates as a text property labelled `propertyLabel` in its own group when HubSpot lacks it.
+   */
+  | { id: string; type: 'collect'; text: Localized; field: CollectField; property: string; propertyLabel?: string };
 
 export interface BotFlowSettings {
   enabled: boolean;
@@ -81,7 +85,7 @@ const step = z.discriminatedUnion('type', [
     text: localized,
     options: z.array(z.object({ id: z.string().default(''), title: localized, route })).min(1, 'Add at least one option').max(10, 'At most 10 options'),
   }),
-  z.object({ id: z.string().default(''), type: z.literal('collect'), text: localized, field: z.enum(COLLECT_FIELDS), property: z.string() }),
+  z.object({ id: z.string().default(''), type: z.literal('collect'), text: localized, field: z.enum(COLLECT_FIELDS), property: z.string(), propertyLabel: z.string().optional() }),
 ]);
 
 /** The PUT body's automation fields (each optional: absent = kept). */
@@ -94,8 +98,27 @@ type Input = { reminder?: z.infer<typeof automationInput.reminder>; outOfHoursNo
 
 const TEMPLATE_NAME = /^[a-z0-9_]{1,512}$/;
 const LANGUAGE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
-/** Contact properties a collect step may fill: standard ones the HubSpot domain's outbox writes. */
+/** Standard contact properties a collect step may fill (HubSpot always has them). */
 export const COLLECT_PROPERTIES = ['email', 'phone', 'mobilephone', 'firstname', 'lastname', 'company', 'jobtitle', 'website', 'city', 'country'];
+/** Any other name is a custom property: HubSpot's name rule, minus HubSpot's and the app's namespaces and non-text standard ones. */
+const CUSTOM_PROPERTY = /^[a-z][a-z0-9_]{0,99}$/;
+const NOT_FOR_ANSWERS = /^(hs_|wa_)|^(hubspot_owner_id|lifecyclestage|createdate|lastmodifieddate|associatedcompanyid)$/;
+
+export const isCustomProperty = (name: string) => !COLLECT_PROPERTIES.includes(name);
+
+/** "order_number" → "Order number": a custom property's label when the admin gave none. */
+export function propertyLabelOf(name: string): string {
+  const words = name.replace(/_+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function checkProperty(st: { property: string; propertyLabel?: string }, p: string, e: Record<string, string>): void {
+  if (!isCustomProperty(st.property)) return;
+  if (!CUSTOM_PROPERTY.test(st.property)) e[`${p}.property`] = `A standard property (${COLLECT_PROPERTIES.join(', ')}) or a custom one: lowercase letters, digits and underscores, starting with a letter`;
+  else if (NOT_FOR_ANSWERS.test(st.property)) e[`${p}.property`] = 'That property is HubSpot’s or the app’s own; pick another name';
+  // An empty label means the default one (from the name).
+  if (st.propertyLabel !== undefined && [...st.propertyLabel.trim()].length > 100) e[`${p}.propertyLabel`] = 'At most 100 characters';
+}
 
 function checkChoice(c: { enabled: boolean; templateName: string | null; language: string | null }, path: string, e: Record<string, string>): void {
   if (c.templateName && !TEMPLATE_NAME.test(c.templateName)) e[`${path}.templateName`] = 'A template name (lowercase letters, digits, underscores)';
@@ -126,7 +149,7 @@ export function validateAutomation(s: Input, knownNumbers: Set<string>, e: Recor
   f.steps.forEach((st, i) => {
     const p = `botFlow.steps.${i}`;
     checkText(st.text, `${p}.text`, e);
-    if (st.type === 'collect' && !COLLECT_PROPERTIES.includes(st.property)) e[`${p}.property`] = `One of the contact properties ${COLLECT_PROPERTIES.join(', ')}`;
+    if (st.type === 'collect') checkProperty(st, p, e);
     if (st.type !== 'menu') return;
     const titles = new Set<string>();
     st.options.forEach((o, j) => {
@@ -153,6 +176,11 @@ export function applyAutomation(current: AutomationSettings, s: Input): Automati
           maxRetries: f.maxRetries ?? current.botFlow.maxRetries,
           steps: f.steps.map((st, i) => {
             const id = st.id || `step_${i + 1}`;
+            if (st.type === 'collect') {
+              const label = isCustomProperty(st.property) ? (st.propertyLabel?.trim() || propertyLabelOf(st.property)) : undefined;
+              const { propertyLabel: _, ...rest } = st;
+              return label ? { ...rest, id, propertyLabel: label } : { ...rest, id };
+            }
             if (st.type !== 'menu') return { ...st, id };
             return { ...st, id, options: st.options.map((o, j) => ({ ...o, id: o.id || `${id}_opt_${j + 1}` })) };
           }) as BotStep[],

@@ -58,12 +58,13 @@ export class SettingsService implements AdminCheck {
   }
 
   /**
-   * Who may change settings and agents: the HubSpot user who installed the app. A portal whose
-   * installer is unknown (installed before we recorded it) lets every user in.
+   * Who may change settings and agents: the HubSpot user who installed the app. Fails closed: a
+   * portal whose installer is unknown has no admin until someone reinstalls the app (the install
+   * records the installing user), rather than letting every user of the portal in.
    */
   async isAdmin(portalId: number, userId: number, q: Queryable = this.ctx.db.pool): Promise<boolean> {
-    const r = await q.query<{ installed_by_user_id: number | null }>('SELECT installed_by_user_id FROM portals WHERE id = $1', [portalId]);
-    const installer = r.rows[0]?.installed_by_user_id ?? null;
-    return installer === null || installer === userId;
+    const r = await q.query<{ installed_by_user_id: string | number | null }>('SELECT installed_by_user_id FROM portals WHERE id = $1', [portalId]);
+    const installer = r.rows[0]?.installed_by_user_id;
+    return installer !== null && installer !== undefined && Number(installer) === userId;
   }
 }

@@ -7,6 +7,7 @@ import { portalNumber, type NumberRow } from '../whatsapp/numbers.js';
 import { assertTemplateLint, type TemplateDraft } from './lint.js';
 import type { CreatedTemplate } from './meta-api.js';
 import type { TemplateComponent } from './placeholders.js';
+import { checkSample, isSampleFormat } from './samples.js';
 import { blockedTemplateNames, listAllTemplates, listApprovedTemplates, markNameDeleted, upsertTemplate, type TemplateRow } from './repo.js';
 
 /** The Meta calls authoring makes (TemplateManagementApi in production). */
@@ -23,14 +24,10 @@ export interface AuthoringDeps {
   meta: TemplateMeta;
   /** The number's Graph token in clear (it is stored encrypted). */
   tokenOf: (n: NumberRow) => string;
+  /** The handle of an example file uploaded from the Templates page (sample-upload.ts). */
+  sampleHandle?: (portalId: number, wabaId: string, sampleId: string, format: string) => Promise<string>;
 }
 
-/** Sample files a media header accepts (notes §10), by header format. */
-const SAMPLE_TYPES: Record<string, { mime: string[]; maxBytes: number }> = {
-  IMAGE: { mime: ['image/jpeg', 'image/png'], maxBytes: 5 * 1024 * 1024 },
-  VIDEO: { mime: ['video/mp4', 'video/3gpp'], maxBytes: 16 * 1024 * 1024 },
-  DOCUMENT: { mime: ['application/pdf'], maxBytes: 100 * 1024 * 1024 },
-};
 const PENDING_HANDLE = 'pending-upload';
 
 export const createTemplateInput = z.object({
@@ -42,6 +39,8 @@ export const createTemplateInput = z.object({
   components: z.array(z.record(z.string(), z.unknown())).min(1, 'Add a body').max(10),
   /** A sample file for an IMAGE/VIDEO/DOCUMENT header, base64: uploaded to Meta for its example handle. */
   headerMedia: z.object({ data: z.string().min(1), mimeType: z.string().min(1), filename: z.string().max(240).optional() }).optional(),
+  /** Or an example file already uploaded through the Templates page's upload link (its handle is used). */
+  headerSampleId: z.string().min(1).max(64).optional(),
 });
 export type CreateTemplateInput = z.infer<typeof createTemplateInput>;
 
@@ -99,6 +98,7 @@ export class TemplateAuthoring {
     const headerIndex = components.findIndex((c) => c.type === 'HEADER');
     const sample = input.headerMedia ? this.sample(input.headerMedia, components[headerIndex], headerIndex) : undefined;
     if (sample) components[headerIndex] = { ...components[headerIndex]!, example: { header_handle: [PENDING_HANDLE] } };
+    if (input.headerSampleId) components[headerIndex] = await this.uploadedSample(portalId, n, input, components[headerIndex], headerIndex);
 
     const draft: TemplateDraft = { name: input.name, language: input.language, category: input.category.toUpperCase(), parameter_format: input.parameter_format, components };
     assertTemplateLint(draft, await blockedTemplateNames(this.d.db.pool, n.waba_id));
@@ -144,15 +144,22 @@ export class TemplateAuthoring {
     await markNameDeleted(this.d.db.pool, n.waba_id, name, this.d.now());
   }
 
+  /** The header with the handle of the example file uploaded from the page. */
+  private async uploadedSample(portalId: number, n: NumberRow, input: CreateTemplateInput, header: TemplateComponent | undefined, index: number): Promise<TemplateComponent> {
+    const format = String(header?.format ?? '').toUpperCase();
+    if (input.headerMedia) throw validation('Give headerMedia or headerSampleId, not both', { headerSampleId: 'Either an uploaded example or headerMedia' });
+    if (!header || !isSampleFormat(format)) throw validation('headerSampleId: only for an IMAGE, VIDEO or DOCUMENT header', { headerSampleId: `Only for an IMAGE, VIDEO or DOCUMENT header (${index >= 0 ? `components.${index}` : 'components'})` });
+    if (!this.d.sampleHandle) throw validation('headerSampleId: example uploads are not available here', { headerSampleId: 'Not available' });
+    return { ...header, example: { header_handle: [await this.d.sampleHandle(portalId, n.waba_id, input.headerSampleId!, format)] } };
+  }
+
   private sample(m: NonNullable<CreateTemplateInput['headerMedia']>, header: TemplateComponent | undefined, index: number) {
     const format = String(header?.format ?? '').toUpperCase();
-    const rule = SAMPLE_TYPES[format];
     const where = index >= 0 ? `components.${index}` : 'components';
-    if (!rule) throw validation('headerMedia: only for an IMAGE, VIDEO or DOCUMENT header', { headerMedia: `Only for an IMAGE, VIDEO or DOCUMENT header (${where})` });
+    if (!isSampleFormat(format)) throw validation('headerMedia: only for an IMAGE, VIDEO or DOCUMENT header', { headerMedia: `Only for an IMAGE, VIDEO or DOCUMENT header (${where})` });
     const bytes = Buffer.from(m.data, 'base64');
-    if (!rule.mime.includes(m.mimeType)) throw validation(`headerMedia: a ${format.toLowerCase()} header takes ${rule.mime.join(', ')}`, { 'headerMedia.mimeType': `One of ${rule.mime.join(', ')}` });
-    if (!bytes.length || bytes.length > rule.maxBytes) throw validation('headerMedia: file size', { 'headerMedia.data': `A file of at most ${rule.maxBytes / 1024 / 1024} MB` });
-    return { bytes, mimeType: m.mimeType, filename: m.filename ?? `sample.${m.mimeType.split('/')[1]}` };
+    const mimeType = checkSample(format, bytes, m.mimeType, 'headerMedia.data');
+    return { bytes, mimeType, filename: m.filename ?? `sample.${mimeType.split('/')[1]}` };
   }
 
   /** Meta's synchronous refusals, keyed like the lint so the form shows them the same way. */

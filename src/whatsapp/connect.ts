@@ -15,7 +15,8 @@ export const ConnectNumberSchema = z.object({
 
 /**
  * Connects (or reconnects) a number: the token is checked against the Graph API first (it must
- * see the number, and the number must belong to the WABA), then stored encrypted; the app is
+ * see the number, and the number must belong to the WABA) — before telling whether another
+ * account has the number — then stored encrypted; the app is
  * subscribed to the WABA's webhooks and a template sync is queued. The token is never returned.
  * A number stays with the portal that connected it, unless that portal uninstalled the app: then
  * the first portal that proves a valid token for it takes it over (the old portal's history stays
@@ -29,14 +30,6 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
     throw validation(`${field}: ${msg}`, details);
   }
   const p = parsed.data;
-  const existing = await numberByPhoneNumberId(ctx.db.pool, p.phoneNumberId);
-  // A number held by a portal that uninstalled the app is free for whoever proves a valid token for it (below).
-  const takeover = existing !== undefined && existing.portal_id !== portalId && (await portalUninstalled(ctx.db.pool, existing.portal_id));
-  if (existing && existing.portal_id !== portalId && !takeover) {
-    throw validation('This WhatsApp number is already connected to another HubSpot account', {
-      phoneNumberId: 'already connected to another HubSpot account',
-    });
-  }
   let info;
   try {
     info = await graph.getPhoneNumber(p.phoneNumberId, p.accessToken);
@@ -55,6 +48,15 @@ export async function connectNumber(ctx: AppContext, graph: GraphClient, portalI
   } catch (err) {
     if (!(err instanceof MetaApiError)) throw err;
     throw validation('Meta does not show this WhatsApp Business Account to this token', { wabaId: `not accessible with this token (${err.message})` });
+  }
+  // Only now, with a token Meta accepts for this number: whether another account has it is not for anyone to probe.
+  const existing = await numberByPhoneNumberId(ctx.db.pool, p.phoneNumberId);
+  // A number held by a portal that uninstalled the app is free for whoever proves a valid token for it.
+  const takeover = existing !== undefined && existing.portal_id !== portalId && (await portalUninstalled(ctx.db.pool, existing.portal_id));
+  if (existing && existing.portal_id !== portalId && !takeover) {
+    throw validation('This WhatsApp number is already connected to another HubSpot account', {
+      phoneNumberId: 'already connected to another HubSpot account',
+    });
   }
   try {
     await graph.subscribeApp(p.wabaId, p.accessToken);

@@ -252,7 +252,7 @@ async function storeStatus(ctx: AppContext, c: PoolClient, n: NumberRow, s: Extr
   await c.query(
     `INSERT INTO message_status_events (wamid, status, phone_number_id, occurred_at, recipient_id, error, pricing, conversation, callback_data)
      VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)
-     ON CONFLICT (wamid, status) DO NOTHING`,
+     ON CONFLICT (wamid, phone_number_id, status) DO NOTHING`,
     [
       s.id,
       s.status,
@@ -265,14 +265,21 @@ async function storeStatus(ctx: AppContext, c: PoolClient, n: NumberRow, s: Extr
       s.biz_opaque_callback_data ?? null,
     ],
   );
-  let msg = (await c.query<{ id: number }>(`SELECT id FROM messages WHERE wamid = $1 AND direction = 'out'`, [s.id])).rows[0];
+  // Scoped to the number the webhook came for (and so its portal): a wamid names a message of that number only.
+  let msg = (
+    await c.query<{ id: number }>(`SELECT id FROM messages WHERE wamid = $1 AND direction = 'out' AND portal_id = $2 AND phone_number_id = $3`, [
+      s.id,
+      n.portal_id,
+      n.phone_number_id,
+    ])
+  ).rows[0];
   if (!msg) {
     // The send call may not have stored the wamid yet: our callback data names the message.
     const m = /^m:(\d+)$/.exec(s.biz_opaque_callback_data ?? '');
     if (m) {
       const r = await c.query<{ id: number }>(
-        `UPDATE messages SET wamid = $2 WHERE id = $1 AND direction = 'out' AND portal_id = $3 AND (wamid IS NULL OR wamid = $2) RETURNING id`,
-        [Number(m[1]), s.id, n.portal_id],
+        `UPDATE messages SET wamid = $2 WHERE id = $1 AND direction = 'out' AND portal_id = $3 AND phone_number_id = $4 AND (wamid IS NULL OR wamid = $2) RETURNING id`,
+        [Number(m[1]), s.id, n.portal_id, n.phone_number_id],
       );
       msg = r.rows[0];
     }

@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { AppError, forbidden, notFound, validation } from '../errors.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import { registerNumberSettingsRoute } from './number-settings.js';
-import { getMediaObject, type MediaUrlSigner } from '../media/index.js';
+import { getMediaObject, mediaResponseHeaders, type MediaUrlSigner } from '../media/index.js';
 import type { AdminCheck } from '../seams.js';
 import { listAllTemplates, listApprovedTemplates, templateJson } from '../templates/index.js';
 import { connectNumber } from './connect.js';
@@ -70,10 +70,6 @@ export function registerApiRoutes(ctx: AppContext, router: Router, d: { channel:
     const mo = await getMediaObject(ctx.db.pool, id);
     const bytes = mo?.storage_key ? await channel.storage.get(mo.storage_key) : undefined;
     if (!mo || !bytes) throw notFound('Media not found');
-    res.setHeader('Content-Type', mo.mime_type ?? 'application/octet-stream');
-    res.setHeader('Cache-Control', 'private, max-age=900');
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    if (mo.filename) res.setHeader('Content-Disposition', `inline; filename="${mo.filename.replace(/["\\\r\n]/g, '_')}"`);
-    res.end(bytes);
+    res.set(mediaResponseHeaders(mo)).end(bytes);
   });
 }

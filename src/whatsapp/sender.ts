@@ -15,6 +15,7 @@ import { checkConsent } from './consent-policy.js';
 import { assertAutoReplyBudget, assertPortalSends, uninstalledError } from './send-policy.js';
 import type { SendOptions } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
+import { interactiveListBody } from './interactive.js';
 
 export const SEND_RETRY_QUEUE = 'whatsapp.send-retry';
 /** Deferred attempts after the first call before a message fails as rate limited / unavailable. */
@@ -193,6 +194,8 @@ export class Sender {
           },
           attachmentBytes: 0,
         };
+      case 'interactive_list':
+        return { type: 'interactive', text: content.body, templateName: null, body: { ...base, ...interactiveListBody(content) }, attachmentBytes: 0 };
       case 'media': {
         const size = await this.attachmentSize(content, number);
         if (size.mimeType !== undefined || size.bytes > 0) {
@@ -345,7 +348,7 @@ export class Sender {
   private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
     const row = await this.ctx.db.tx(async (c) => {
       const r = await c.query<MessageRow>(`UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *`, [msg.id, wamid]);
-      await applyWaitingStatuses(c, this.ctx.events, msg.id, wamid);
+      await applyWaitingStatuses(c, this.ctx.events, { messageId: msg.id, wamid, phoneNumberId: msg.phone_number_id });
       if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
       return r.rows[0]!;
     });

@@ -43,11 +43,16 @@ export async function advanceStatus(
  * Statuses that arrived before the send call stored the wamid (Meta can be that fast) wait in
  * `message_status_events`; once the wamid is on the message, the furthest one is applied.
  */
-export async function applyWaitingStatuses(q: Queryable, events: DomainEvents, messageId: number, wamid: string): Promise<void> {
+export async function applyWaitingStatuses(
+  q: Queryable,
+  events: DomainEvents,
+  p: { messageId: number; wamid: string; phoneNumberId: string },
+): Promise<void> {
+  // Only statuses reported for the message's own number (webhooks are scoped by number, issue 17).
   const r = await q.query<{ status: string; occurred_at: Date; error: unknown }>(
-    `SELECT status, occurred_at, error FROM message_status_events WHERE wamid = $1`,
-    [wamid],
+    `SELECT status, occurred_at, error FROM message_status_events WHERE wamid = $1 AND phone_number_id = $2`,
+    [p.wamid, p.phoneNumberId],
   );
   const best = r.rows.sort((a, b) => (STATUS_RANK[b.status] ?? 0) - (STATUS_RANK[a.status] ?? 0))[0];
-  if (best) await advanceStatus(q, events, { messageId, status: best.status, at: best.occurred_at, error: best.error });
+  if (best) await advanceStatus(q, events, { messageId: p.messageId, status: best.status, at: best.occurred_at, error: best.error });
 }

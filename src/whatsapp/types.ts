@@ -1,21 +1,33 @@
 import { z } from 'zod';
 import type { MessageRow } from '../messages/message-row.js';
 import type { SendOptions } from '../seams.js';
+import { hasVisibleText, textProblem } from '../messages/text.js';
 
 export type { MessageRow } from '../messages/message-row.js';
 
 const nonEmpty = z.string().min(1);
+const max = (n: number) => z.string().refine((s) => [...s].length <= n, `must be at most ${n} characters`);
+
+/** Text we can store and that shows the customer something (src/messages/text.ts). */
+const sendableText = (max: number) =>
+  z
+    .string()
+    .superRefine((s, ctx) => {
+      const problem = textProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .refine((s) => [...s].length <= max, `must be at most ${max} characters`);
 
 export const OutboundContentSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('text'), text: z.string().refine((s) => s.trim().length > 0, 'must not be empty').refine((s) => [...s].length <= 4096, 'must be at most 4096 characters') }),
+  z.object({ kind: z.literal('text'), text: sendableText(4096).refine(hasVisibleText, 'must contain visible text (not only spaces or invisible characters)') }),
   z
     .object({
       kind: z.literal('media'),
       mediaType: z.enum(['image', 'document', 'audio', 'video', 'sticker']),
       mediaId: nonEmpty.optional(),
       link: z.url({ protocol: /^https?$/ }).optional(),
-      caption: z.string().refine((s) => [...s].length <= 1024, 'must be at most 1024 characters').optional(),
-      filename: z.string().max(240).optional(),
+      caption: sendableText(1024).optional(),
+      filename: sendableText(240).optional(),
     })
     .refine((m) => Boolean(m.mediaId) !== Boolean(m.link), { message: 'give either mediaId or link', path: ['mediaId'] })
     .refine((m) => !m.caption || ['image', 'video', 'document'].includes(m.mediaType), { message: 'only images, videos and documents take a caption', path: ['caption'] }),
@@ -37,6 +49,28 @@ export const OutboundContentSchema = z.discriminatedUnion('kind', [
       .max(3)
       .refine((bs) => new Set(bs.map((b) => b.title)).size === bs.length, 'button titles must be unique')
       .refine((bs) => new Set(bs.map((b) => b.id)).size === bs.length, 'button ids must be unique'),
+  }),
+  z.object({
+    kind: z.literal('interactive_list'),
+    body: z.string().min(1).refine((s) => [...s].length <= 4096, 'must be at most 4096 characters'),
+    footer: max(60).optional(),
+    /** The label of the button that opens the list. */
+    button: max(20).refine((s) => s.trim().length > 0, 'must not be empty'),
+    sections: z
+      .array(
+        z.object({
+          title: max(24).optional(),
+          rows: z
+            .array(z.object({ id: z.string().min(1).max(200), title: max(24).refine((s) => s.trim().length > 0, 'must not be empty'), description: max(72).optional() }))
+            .min(1),
+        }),
+      )
+      .min(1)
+      .max(10)
+      // Meta's limits (notes §8.8): 10 rows in all, unique row ids, a title on each section when there are several.
+      .refine((ss) => ss.reduce((n, x) => n + x.rows.length, 0) <= 10, 'at most 10 rows in all')
+      .refine((ss) => new Set(ss.flatMap((x) => x.rows.map((r) => r.id))).size === ss.reduce((n, x) => n + x.rows.length, 0), 'row ids must be unique')
+      .refine((ss) => ss.length === 1 || ss.every((x) => x.title?.trim()), 'every section needs a title when there are several'),
   }),
 ]);
 
@@ -62,7 +96,14 @@ export type OutboundContent =
       headerMedia?: { type: 'image' | 'document' | 'video'; link?: string; mediaId?: string };
       buttonPayloads?: string[];
     }
-  | { kind: 'interactive_buttons'; body: string; buttons: { id: string; title: string }[]; footer?: string };
+  | { kind: 'interactive_buttons'; body: string; buttons: { id: string; title: string }[]; footer?: string }
+  | { kind: 'interactive_list'; body: string; button: string; sections: InteractiveListSection[]; footer?: string };
+
+/** A section of an interactive list message: at most 10 rows in all sections together. */
+export interface InteractiveListSection {
+  title?: string;
+  rows: { id: string; title: string; description?: string }[];
+}
 
 export interface OutboundRequest {
   portalId: number;

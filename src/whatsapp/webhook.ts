@@ -26,6 +26,9 @@ export async function storeWebhookEvent(ctx: AppContext, raw: Buffer): Promise<n
   return (await storeWebhookEvents(ctx, [raw]))[0]!;
 }
 
+/** Meta's webhook payloads stay well under this (a batch of statuses is a few KB). */
+export const WEBHOOK_BODY_LIMIT = '5mb';
+
 /** `GET/POST /webhooks/whatsapp` (API_CONTRACT.md). The JSON parser skips this path; we read raw bytes. */
 export function registerWebhookRoutes(ctx: AppContext, router: Router): void {
   const { appSecret, verifyToken } = ctx.config.whatsapp;
@@ -48,14 +51,19 @@ export function registerWebhookRoutes(ctx: AppContext, router: Router): void {
     res.status(403).type('text/plain').send('Forbidden');
   });
 
-  router.post('/webhooks/whatsapp', express.raw({ type: '*/*', limit: '5mb' }), async (req: Request, res: Response, next) => {
+  const refuse = (res: Response) =>
+    void res.status(401).json({ error: { code: 'INVALID_SIGNATURE', message: 'X-Hub-Signature-256 is missing or does not match the body' } });
+  // A POST without a well-formed signature header is refused before its body is read.
+  const claimsSignature = (req: Request, res: Response, next: () => void) => {
+    if (!appSecret) req.log?.error('WHATSAPP_APP_SECRET is not set: every webhook is refused');
+    if (!appSecret || !/^sha256=[0-9a-fA-F]{64}$/.test(req.get('x-hub-signature-256') ?? '')) return refuse(res);
+    next();
+  };
+
+  router.post('/webhooks/whatsapp', claimsSignature, express.raw({ type: '*/*', limit: WEBHOOK_BODY_LIMIT }), async (req: Request, res: Response, next) => {
     try {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (!appSecret) req.log?.error('WHATSAPP_APP_SECRET is not set: every webhook is refused');
-      if (!isValidMetaSignature(raw, req.get('x-hub-signature-256'), appSecret)) {
-        res.status(401).json({ error: { code: 'INVALID_SIGNATURE', message: 'X-Hub-Signature-256 is missing or does not match the body' } });
-        return;
-      }
+      if (!isValidMetaSignature(raw, req.get('x-hub-signature-256'), appSecret)) return refuse(res);
       await batcher.add(raw);
       res.status(200).end();
     } catch (err) {

@@ -85,7 +85,7 @@ export async function startEnv(o: { hubspot?: boolean; clock?: Clock; mps?: numb
     const owners = (await api('GET', '/api/v1/owners')).body.owners;
     await api('PUT', '/api/v1/agents', { body: { agents: owners.map((x: any) => ({ ...x, active: true, available: true, outOfOffice: [] })) } });
   } else if (!o.db) {
-    await seedNumber(rt.db, rt.ctx.secrets, { portalId, displayPhoneNumber: '+57 601 5550000' });
+    await seedNumber(rt.db, rt.ctx.secrets, { portalId, displayPhoneNumber: '+57 601 5550000', installedBy: admin });
   }
   return {
     rt,

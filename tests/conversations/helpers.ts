@@ -54,7 +54,7 @@ export class FakeSeams implements MessageSender, ContactDirectory, TaskNotifier,
     this.sent.push(req);
     const c = req.content;
     const type = c.kind === 'text' ? 'text' : c.kind === 'media' ? c.mediaType : c.kind === 'template' ? 'template' : 'interactive';
-    const text = c.kind === 'text' ? c.text : c.kind === 'interactive_buttons' ? c.body : c.kind === 'template' ? `[${c.name}] ${c.parameters.join(' ')}` : (c.caption ?? null);
+    const text = c.kind === 'text' ? c.text : c.kind === 'interactive_buttons' || c.kind === 'interactive_list' ? c.body : c.kind === 'template' ? `[${c.name}] ${c.parameters.join(' ')}` : (c.caption ?? null);
     const id = await this.db.tx(async (q) => {
       const r = await q.query<MessageRow>(
         `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,

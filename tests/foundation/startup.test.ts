@@ -30,6 +30,23 @@ describe('start-up refuses bad configuration with one clear line and exit code 1
     ['a malformed ENCRYPTION_KEY', { ENCRYPTION_KEY: 'not-a-key' }, /^Invalid configuration: ENCRYPTION_KEY must be 32 bytes encoded as base64/],
     ['a 16-byte ENCRYPTION_KEY', { ENCRYPTION_KEY: Buffer.alloc(16, 1).toString('base64') }, /^Invalid configuration: ENCRYPTION_KEY must be 32 bytes/],
     ['a malformed PORT', { PORT: 'eighty' }, /^Invalid configuration: PORT must be a port number/],
+    ['a frame ancestor that is not an origin', { FRAME_ANCESTORS: "https://crm.example.com 'unsafe-inline'" }, /^Invalid configuration: FRAME_ANCESTORS must be space- or comma-separated origins/],
+    // Production (issue 17): the embedded database and a clear-text public address are for development.
+    [
+      'production without DATABASE_URL',
+      { NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://wa.example.com' },
+      /^Missing configuration: DATABASE_URL is required when NODE_ENV=production/,
+    ],
+    [
+      'production with an http:// PUBLIC_BASE_URL',
+      { NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://wa.example.com', DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:1/app' },
+      /^Invalid configuration: PUBLIC_BASE_URL must be set to an https URL when NODE_ENV=production/,
+    ],
+    [
+      'production without PUBLIC_BASE_URL',
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://app:s3cret@127.0.0.1:1/app' },
+      /^Invalid configuration: PUBLIC_BASE_URL must be set to an https URL when NODE_ENV=production/,
+    ],
   ])('%s', async (_name, env, line) => {
     const r = await start({ ...TEST_SECRETS, ...env });
     expect(r.code).toBe(1);

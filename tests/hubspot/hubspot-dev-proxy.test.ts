@@ -25,7 +25,7 @@ beforeAll(async () => {
   const { url } = await rt.listen(0, '127.0.0.1');
   // The backend accepts signatures over the local origin the dev proxy signs (HUBSPOT_SIGNED_BASE_URLS).
   rt.config.hubspot.signedBaseUrls.push(url);
-  await rt.db.query(`INSERT INTO portals (id, status) VALUES ($1, 'installed')`, [PORTAL]);
+  await rt.db.query(`INSERT INTO portals (id, status, installed_by_user_id) VALUES ($1, 'installed', $2)`, [PORTAL, USER]); // USER is the admin
   const { AppProxyService } = (await import(path.join(devServerDir, 'lib/proxy/AppProxyService.js'))) as {
     AppProxyService: (o: object) => { listen: (port: number, host: string, cb: () => void) => import('node:http').Server };
   };
@@ -113,6 +113,8 @@ describe("HubSpot's local-dev proxy in front of the backend", () => {
     ['GET', '/api/v1/templates?phoneNumberId=x&status=all', null],
     ['POST', '/api/v1/templates', { phoneNumberId: 'x', name: 't', ...key('tpl') }],
     ['DELETE', '/api/v1/templates/t?phoneNumberId=x', { ...key('tpl-del') }],
+    ['POST', '/api/v1/templates/sample-links', { phoneNumberId: 'x', format: 'IMAGE', ...key('tpl-sample') }],
+    ['GET', '/api/v1/templates/samples/s1', null],
     ['GET', '/api/v1/campaigns', null],
     ['POST', '/api/v1/campaigns', { name: 'c', ...key('campaign') }],
     ['POST', '/api/v1/campaigns/1/pause', { ...key('campaign-pause') }],

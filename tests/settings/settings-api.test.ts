@@ -101,6 +101,24 @@ describe('settings, agents, owners and me (F12, F15, F16, F21)', () => {
     expect((await api(h, 'GET', '/api/v1/me', { userId: 555 })).body).toEqual({ userId: 555, ownerId: null, agent: null, isAdmin: false });
   });
 
+  it('fails closed: a portal whose installer is unknown has no admin (not every user) until it is reinstalled', async () => {
+    const ORPHAN = 779;
+    await h.db.query(`INSERT INTO portals (id, status, installed_by_user_id) VALUES ($1, 'installed', NULL)`, [ORPHAN]);
+    const defaults = (await api(h, 'GET', '/api/v1/settings', { portalId: ORPHAN, userId: 1 })).body;
+    const current = { ...defaults, consent: { ...defaults.consent, policyUrl: 'https://orphan.example/privacy' } };
+    for (const userId of [1, 555]) {
+      const put = await api(h, 'PUT', '/api/v1/settings', { portalId: ORPHAN, userId, body: current });
+      expect(put.status).toBe(403);
+      expect(put.body.error.code).toBe('FORBIDDEN');
+      expect((await api(h, 'PUT', '/api/v1/agents', { portalId: ORPHAN, userId, body: { agents: [] } })).status).toBe(403);
+      expect((await api(h, 'GET', '/api/v1/me', { portalId: ORPHAN, userId })).body.isAdmin).toBe(false);
+    }
+    // The reinstall records who installed: that user is the admin again.
+    await h.db.query(`UPDATE portals SET installed_by_user_id = 1 WHERE id = $1`, [ORPHAN]);
+    const back = await api(h, 'PUT', '/api/v1/settings', { portalId: ORPHAN, userId: 1, body: current });
+    expect([back.status, back.body.error]).toEqual([200, undefined]);
+  });
+
   it('owners for the picker; agents replaced as a whole; me', async () => {
     const owners = await api(h, 'GET', '/api/v1/owners');
     expect(owners.body.owners).toHaveLength(3);

@@ -7,6 +7,9 @@ import { methodFor } from '../../src/routing/router.js';
 import { isAvailable, canHoldConversations, type AgentRow } from '../../src/settings/agents.js';
 import { describeMoment, endOfBusinessDay, isOpenAt, nextOpening } from '../../src/settings/business-hours.js';
 import { defaultSettings } from '../../src/settings/defaults.js';
+import { stepMessage, understand } from '../../src/botflow/engine.js';
+import { applyAutomation, defaultAutomation, validateAutomation, type BotStep } from '../../src/settings/automation.js';
+import { OutboundContentSchema } from '../../src/whatsapp/types.js';
 
 const settings = defaultSettings('es'); // Bogotá (UTC-5), Mon–Fri 08:00–18:00
 const hours = settings.businessHours;
@@ -126,5 +129,70 @@ describe('who can take a conversation (F12)', () => {
     const s = { ...settings, routing: { ...settings.routing, method: 'round_robin' as const, perNumber: { PN2: 'least_open' as const } } };
     expect(methodFor(s, 'PN1')).toBe('round_robin');
     expect(methodFor(s, 'PN2')).toBe('least_open');
+  });
+});
+
+describe('bot flow menus and collect steps (F10)', () => {
+  const menu = (n: number): Extract<BotStep, { type: 'menu' }> => ({
+    id: 'menu',
+    type: 'menu',
+    text: { es: '¿Con quién quieres hablar?', en: 'Who do you want to talk to?' },
+    options: Array.from({ length: n }, (_, i) => ({ id: `o${i + 1}`, title: { es: `Equipo ${i + 1}`, en: `Team ${i + 1}` }, route: { to: 'pool' as const } })),
+  });
+
+  test('three options or fewer are reply buttons; four to ten an interactive list Meta accepts', () => {
+    const three = stepMessage(menu(3), 'es');
+    expect(three).toMatchObject({ kind: 'interactive_buttons', buttons: [{ id: 'bf:menu:o1', title: 'Equipo 1' }, {}, {}] });
+    for (const n of [4, 10]) {
+      const list = stepMessage(menu(n), 'en', ['Hi!']);
+      expect(list).toMatchObject({ kind: 'interactive_list', body: 'Hi!\n\nWho do you want to talk to?', button: 'See the options' });
+      if (list.kind !== 'interactive_list') throw new Error('not a list');
+      expect(list.sections).toHaveLength(1);
+      expect(list.sections[0]!.rows.map((r) => r.id)).toEqual(Array.from({ length: n }, (_, i) => `bf:menu:o${i + 1}`));
+      expect(OutboundContentSchema.safeParse(list).success).toBe(true);
+    }
+  });
+
+  test('the chosen row routes by its option; a typed number or title works too; anything else is asked again', () => {
+    const step = menu(5);
+    expect(understand(step, 'Equipo 4', 'bf:menu:o4')).toMatchObject({ kind: 'option', index: 3 });
+    expect(understand(step, '2', null)).toMatchObject({ kind: 'option', index: 1 });
+    expect(understand(step, 'equipo 5', null)).toMatchObject({ kind: 'option', index: 4 });
+    expect(understand(step, 'pizza', null)).toEqual({ kind: 'invalid' });
+    expect(understand(step, 'x', 'bf:other:o1')).toEqual({ kind: 'invalid' });
+  });
+
+  test('the app refuses a list Meta would refuse (11 rows, a 25-character row title, the same row twice)', () => {
+    const list = (rows: Array<{ id: string; title: string }>) => ({ kind: 'interactive_list', body: 'Elige', button: 'Ver opciones', sections: [{ rows }] });
+    const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, title: `Fila ${i}` }));
+    expect(OutboundContentSchema.safeParse(list(rows(10))).success).toBe(true);
+    expect(OutboundContentSchema.safeParse(list(rows(11))).success).toBe(false);
+    expect(OutboundContentSchema.safeParse(list([{ id: 'a', title: 'x'.repeat(25) }])).success).toBe(false);
+    expect(OutboundContentSchema.safeParse(list([{ id: 'a', title: 'Uno' }, { id: 'a', title: 'Dos' }])).success).toBe(false);
+  });
+
+  test('a collect step fills a standard property or a custom one (labelled); HubSpot’s and the app’s own are refused', () => {
+    const flow = (property: string, propertyLabel?: string) => ({
+      enabled: true,
+      steps: [{ id: '', type: 'collect' as const, text: { es: '¿Tu pedido?', en: 'Your order?' }, field: 'order_number' as const, property, ...(propertyLabel === undefined ? {} : { propertyLabel }) }],
+    });
+    const problems = (property: string, label?: string) => {
+      const e: Record<string, string> = {};
+      validateAutomation({ botFlow: flow(property, label) }, new Set(), e);
+      return e;
+    };
+    expect(problems('company')).toEqual({});
+    expect(problems('numero_pedido')).toEqual({});
+    expect(problems('numero_pedido', 'Número de pedido')).toEqual({});
+    for (const bad of ['Numero', '1pedido', 'pedido-web', 'hs_lead_status', 'wa_consent_status', 'lifecyclestage', 'hubspot_owner_id']) {
+      expect([bad, Object.keys(problems(bad))]).toEqual([bad, ['botFlow.steps.0.property']]);
+    }
+    expect(Object.keys(problems('numero_pedido', 'x'.repeat(101)))).toEqual(['botFlow.steps.0.propertyLabel']);
+    // Stored with a label for a custom one (from its name when none is given), none for a standard one.
+    const stored = (property: string, label?: string) => applyAutomation(defaultAutomation(), { botFlow: flow(property, label) }).botFlow.steps[0];
+    expect(stored('numero_pedido')).toMatchObject({ property: 'numero_pedido', propertyLabel: 'Numero pedido' });
+    expect(stored('numero_pedido', 'Número de pedido')).toMatchObject({ propertyLabel: 'Número de pedido' });
+    expect(stored('numero_pedido', ' ')).toMatchObject({ propertyLabel: 'Numero pedido' });
+    expect(stored('company', 'Empresa')).not.toHaveProperty('propertyLabel');
   });
 });

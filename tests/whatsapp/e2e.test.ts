@@ -14,7 +14,7 @@ beforeAll(async () => {
   rt = await startTestRuntime({ env: { WHATSAPP_API_BASE_URL: s.url } });
   const { url } = await rt.listen(0, '127.0.0.1');
   s.sim.setWebhookUrl(`${url}/webhooks/whatsapp`);
-  await rt.db.query(`INSERT INTO portals (id) VALUES ($1)`, [PORTAL_ID]);
+  await rt.db.query(`INSERT INTO portals (id, installed_by_user_id) VALUES ($1, $2)`, [PORTAL_ID, USER]); // USER installed the app: the admin
   s.sim.seedTemplate({
     wabaId: WABA_ID,
     name: 'seguimiento',
@@ -84,6 +84,21 @@ describe('WhatsApp channel end to end (Meta simulator)', () => {
     expect(t.body.templates.map((x: any) => x.name)).toContain('hello_world');
     const other = await signedRequest(rt.app, { method: 'GET', path: '/api/v1/templates', query: { phoneNumberId: PHONE_NUMBER_ID }, portalId: 999, userId: USER });
     expect(other.status).toBe(403); // portal not installed
+  });
+
+  it('another account learns that a number is taken only with a token Meta accepts for it (the token is checked first)', async () => {
+    const OTHER = 4343;
+    await rt.db.query(`INSERT INTO portals (id, installed_by_user_id) VALUES ($1, $2)`, [OTHER, USER]);
+    const connect = (accessToken: string) =>
+      signedRequest(rt.app, { method: 'POST', path: '/api/v1/whatsapp-numbers', portalId: OTHER, userId: USER, body: { phoneNumberId: PHONE_NUMBER_ID, wabaId: WABA_ID, accessToken, label: 'Mine' } });
+    const guess = await connect('EAAguessed-token-0123456789');
+    expect(guess.status).toBe(422);
+    expect(guess.body.error.details).toEqual({ accessToken: expect.stringMatching(/^Meta rejected this token/) });
+    expect(JSON.stringify(guess.body)).not.toContain('another HubSpot account');
+    const owner = await connect(TOKEN);
+    expect(owner.status).toBe(422);
+    expect(owner.body.error.details).toEqual({ phoneNumberId: 'already connected to another HubSpot account' });
+    expect((await rt.db.query(`SELECT portal_id FROM whatsapp_numbers WHERE phone_number_id = $1`, [PHONE_NUMBER_ID])).rows).toEqual([{ portal_id: PORTAL_ID }]);
   });
 
   it('a customer message arrives, a reply goes out, the statuses come back and are stored', async () => {

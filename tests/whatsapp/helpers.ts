@@ -43,10 +43,11 @@ export const TOKEN = 'EAAtesttoken-0123456789-abcdefghij';
 export async function seedNumber(
   db: Database,
   secrets: SecretBox,
-  p: { portalId?: number; phoneNumberId?: string; wabaId?: string; token?: string; label?: string; displayPhoneNumber?: string } = {},
+  p: { portalId?: number; phoneNumberId?: string; wabaId?: string; token?: string; label?: string; displayPhoneNumber?: string; installedBy?: number } = {},
 ): Promise<void> {
   const portalId = p.portalId ?? PORTAL_ID;
-  await db.query(`INSERT INTO portals (id) VALUES ($1) ON CONFLICT DO NOTHING`, [portalId]);
+  // installedBy: the HubSpot user who installed the app, i.e. the admin (none when unknown: the admin check fails closed)
+  await db.query(`INSERT INTO portals (id, installed_by_user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [portalId, p.installedBy ?? null]);
   await db.query(
     `INSERT INTO whatsapp_numbers (portal_id, phone_number_id, waba_id, label, access_token_enc, display_phone_number)
      VALUES ($1, $2, $3, $4, $5, $6)`,

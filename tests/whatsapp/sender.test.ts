@@ -9,6 +9,8 @@ let s: Sim;
 let contactId: number;
 let otherContact: number;
 let simOffsetMs = 0;
+/** When set, the simulator's clock stands still here (a loaded machine cannot let its pair window pass). */
+let simFrozenAt: number | undefined;
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(1000, 1)]);
 
@@ -24,7 +26,7 @@ async function failsWith(p: Promise<unknown>, code: string): Promise<AppError> {
 }
 
 beforeAll(async () => {
-  s = await startSim({ now: () => Date.now() + simOffsetMs });
+  s = await startSim({ now: () => (simFrozenAt ?? Date.now()) + simOffsetMs });
   rt = await startTestRuntime({ work: false, env: { WHATSAPP_API_BASE_URL: s.url, ATTACHMENT_QUOTA_MB: '1' } });
   await seedNumber(rt.db, rt.ctx.secrets);
   const c = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) VALUES ($1, '573001112233', '+573001112233', 'granted'), ($1, '573009998877', '+573009998877', 'granted') RETURNING id`, [PORTAL_ID]);
@@ -145,6 +147,23 @@ describe('WhatsAppService.send', () => {
     await failsWith(rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: '123', sender: 'agent', content: { kind: 'text', text: 'x' } }), 'NOT_FOUND');
   });
 
+  it('refuses text that shows nothing or cannot be stored (zero-width only, NUL, lone surrogate) with VALIDATION, storing nothing', async () => {
+    const text = (t: string) => rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: t } });
+    const before = (await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'out'`)).rows[0].n;
+    const sentBefore = s.sim.state.messages.size;
+    for (const t of ['\u200b\u200c\u200d', ' \ufeff\u2060 \n', '\u3164\u115f', '\u202e\u200e\ufe0f']) {
+      const err = await failsWith(text(t), 'VALIDATION');
+      expect(err.status).toBe(422);
+      expect(err.message).toMatch(/visible text/);
+    }
+    expect((await failsWith(text('hola\u0000'), 'VALIDATION')).message).toMatch(/NUL/);
+    expect((await failsWith(text('hola \ud83d'), 'VALIDATION')).message).toMatch(/surrogate/);
+    expect((await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE direction = 'out'`)).rows[0].n).toBe(before);
+    expect(s.sim.state.messages.size).toBe(sentBefore);
+    // A zero-width joiner inside an emoji sequence is part of visible text.
+    expect((await text('👩\u200d💻 listo')).status).toBe('accepted');
+  });
+
   it('uploads an attachment (type from the bytes, size limits) and charges the monthly quota when sent', async () => {
     const ch = rt.services.whatsapp!;
     const up = await ch.uploadMedia({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, bytes: PNG, mimeType: 'image/png', filename: 'a.png' });
@@ -210,13 +229,18 @@ describe('WhatsAppService.send', () => {
     const fresh = await rt.db.query(`INSERT INTO contacts (portal_id, wa_id, phone_e164, consent) VALUES ($1, '573005550002', '+573005550002', 'granted') RETURNING id`, [PORTAL_ID]);
     const cid = Number(fresh.rows[0].id);
     await s.sim.customer.sendText({ from: '573005550002', to: PHONE_NUMBER_ID, text: 'hi' });
-    for (let i = 0; i < 45; i++) await ch.send({ portalId: PORTAL_ID, contactId: cid, phoneNumberId: PHONE_NUMBER_ID, sender: 'campaign', content: { kind: 'text', text: `n${i}` } });
-    const m = await ch.send({ portalId: PORTAL_ID, contactId: cid, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'never' } });
-    expect(m.wamid).toBeNull();
-    await (ch as any).sender.retry(m.id, MAX_SEND_ATTEMPTS - 1); // still inside the pair window: last attempt fails
-    const after = await rt.db.query(`SELECT status, error FROM messages WHERE id = $1`, [m.id]);
-    expect(after.rows[0].status).toBe('failed');
-    expect(after.rows[0].error).toMatchObject({ code: 131056, reason: 'RATE_LIMITED' });
+    simFrozenAt = Date.now(); // the 45 sends and the 46th all fall in one pair window, however slow the machine
+    try {
+      for (let i = 0; i < 45; i++) await ch.send({ portalId: PORTAL_ID, contactId: cid, phoneNumberId: PHONE_NUMBER_ID, sender: 'campaign', content: { kind: 'text', text: `n${i}` } });
+      const m = await ch.send({ portalId: PORTAL_ID, contactId: cid, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text: 'never' } });
+      expect(m.wamid).toBeNull();
+      await (ch as any).sender.retry(m.id, MAX_SEND_ATTEMPTS - 1); // still inside the pair window: last attempt fails
+      const after = await rt.db.query(`SELECT status, error FROM messages WHERE id = $1`, [m.id]);
+      expect(after.rows[0].status).toBe('failed');
+      expect(after.rows[0].error).toMatchObject({ code: 131056, reason: 'RATE_LIMITED' });
+    } finally {
+      simFrozenAt = undefined;
+    }
   });
 
   it('flags the number when Meta rejects its token (190) and maps it to NUMBER_TOKEN_INVALID', async () => {

@@ -37,13 +37,13 @@ export interface Backend {
   language: string;
   /** The page's context, for sections that build their own client (templates, campaigns). */
   context?: PageContextLike;
-  /** The page's host actions that sections use (the campaign CSV upload opens an iframe modal). */
+  /** HubSpot's actions the page was given (the Templates page opens its upload page in the iframe modal). */
   actions?: PageActions;
 }
 
-/** The part of the pages' `actions` the sections use. */
+/** The part of HubSpot's page actions the sections use. */
 export interface PageActions {
-  openIframeModal?: (p: { uri: string; height: number; width: number; title?: string; flush?: boolean }, onClose?: () => void) => void;
+  openIframeModal?: (p: { uri: string; height: number; width: number; title?: string }, onClose?: () => void) => void;
 }
 
 /** The backend's base URL from the page's context (the profile's apiBaseUrl). */
@@ -95,9 +95,8 @@ async function call<T>(fetch: PageFetch, url: string, method: 'GET' | 'POST', bo
   return payload as T;
 }
 
-export function createBackend(ctx: PageContextLike, fetch: PageFetch, today?: () => string, actions?: PageActions): Backend {
+export function createBackend(ctx: PageContextLike, fetch: PageFetch, today?: () => string): Backend {
   return {
-    actions,
     get: (path, query) => call(fetch, buildUrl(ctx, path, query), 'GET'),
     post: (path, body) => call(fetch, buildUrl(ctx, path), 'POST', { ...body, idempotencyKey: newIdempotencyKey() }),
     today: today ?? (() => new Date().toISOString().slice(0, 10)),

@@ -38,6 +38,38 @@ export const BOT_FLOW_TEMPLATES: { id: string; label: string; flow: BotFlow }[] 
     },
   },
   {
+    id: 'teams_list_and_order',
+    label: 'Menu of five teams (a list) and the order number',
+    flow: {
+      enabled: true,
+      template: 'teams_list_and_order',
+      maxRetries: 2,
+      steps: [
+        { id: 'greeting', type: 'greeting', text: { es: '¡Hola! Gracias por escribirnos.', en: 'Hi! Thanks for writing to us.' } },
+        {
+          id: 'menu',
+          type: 'menu',
+          text: { es: '¿Con qué equipo quieres hablar?', en: 'Which team do you want to talk to?' },
+          options: [
+            { id: 'sales', title: { es: 'Ventas', en: 'Sales' }, route: { to: 'pool' } },
+            { id: 'support', title: { es: 'Soporte', en: 'Support' }, route: { to: 'pool' } },
+            { id: 'billing', title: { es: 'Facturación', en: 'Billing' }, route: { to: 'pool' } },
+            { id: 'shipping', title: { es: 'Envíos', en: 'Shipping' }, route: { to: 'pool' } },
+            { id: 'other', title: { es: 'Otro tema', en: 'Something else' }, route: { to: 'pool' } },
+          ],
+        },
+        {
+          id: 'order',
+          type: 'collect',
+          text: { es: '¿Cuál es tu número de pedido?', en: 'What is your order number?' },
+          field: 'order_number',
+          property: 'numero_pedido',
+          propertyLabel: 'Número de pedido',
+        },
+      ],
+    },
+  },
+  {
     id: 'name_and_menu',
     label: 'Name, then a menu of three teams',
     flow: {

@@ -54,7 +54,8 @@ export type BotRoute = { to: 'pool' } | { to: 'agents'; agentIds: string[] } | {
 export type BotStep =
   | { id: string; type: 'greeting'; text: Localized }
   | { id: string; type: 'menu'; text: Localized; options: { id: string; title: Localized; route: BotRoute }[] }
-  | { id: string; type: 'collect'; text: Localized; field: 'email' | 'company' | 'order_number' | 'phone' | 'text'; property: string };
+  /** `property`: a standard contact property or a custom one, which the backend creates (labelled `propertyLabel`) when missing. */
+  | { id: string; type: 'collect'; text: Localized; field: 'email' | 'company' | 'order_number' | 'phone' | 'text'; property: string; propertyLabel?: string };
 export interface BotFlow {
   enabled: boolean;
   template: string | null;

@@ -22,18 +22,15 @@ CREATE TABLE campaign_audiences (
   progress         JSONB,
   error            JSONB,
   filename         TEXT,
+  -- A CSV audience's upload page link (src/media/link-tokens.ts, purpose campaign-csv): its id and end.
+  upload_link_id   TEXT UNIQUE,
+  upload_expires_at TIMESTAMPTZ,
   campaign_id      BIGINT REFERENCES campaigns(id) ON DELETE SET NULL,
   expires_at       TIMESTAMPTZ NOT NULL,
   created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
   updated_at       TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX campaign_audiences_expiry ON campaign_audiences (expires_at);
-
--- Upload links serve the card's attachments and campaign CSVs: what a link is for, and for what.
-ALTER TABLE upload_links
-  ADD COLUMN purpose TEXT NOT NULL DEFAULT 'attachment',
-  ADD COLUMN subject TEXT,
-  ALTER COLUMN hubspot_contact_id DROP NOT NULL;
 
 -- A HubSpot list member may have no usable phone: its row is kept (skipped, with the HubSpot contact).
 ALTER TABLE campaign_recipients

@@ -238,6 +238,63 @@ describe('send validation', () => {
     expect((await send(list(11))).json.error.code).toBe(131009);
   });
 
+  it('interactive list: the other limits of notes §8.8, refused like Meta (131009 a bad value, 100 a missing one)', async () => {
+    type Sections = Array<{ title?: string; rows: Array<Record<string, unknown>> }>;
+    const list = (p: { sections?: Sections; button?: unknown; header?: Json; body?: string } = {}): Json => ({
+      messaging_product: 'whatsapp',
+      to: `+${CUSTOMER}`,
+      type: 'interactive',
+      interactive: {
+        type: 'list',
+        ...(p.header ? { header: p.header } : {}),
+        body: { text: p.body ?? 'Elige una opción' },
+        action: { ...(p.button === undefined ? { button: 'Ver opciones' } : p.button === null ? {} : { button: p.button }), sections: p.sections ?? [{ rows: [{ id: 'a', title: 'Ventas' }] }] },
+      },
+    });
+    const row = (over: Record<string, unknown> = {}) => ({ id: 'r1', title: 'Soporte técnico 24/7 ok', ...over });
+    // Accepted at the limits: a 24-character title, a 72-character description, a 20-character label, a text header, 10 titled sections.
+    expect((await send(list({ sections: [{ rows: [row({ title: 'x'.repeat(24), description: 'd'.repeat(72) })] }], button: 'b'.repeat(20), header: { type: 'text', text: 'Menú' } }))).status).toBe(200);
+    expect((await send(list({ sections: Array.from({ length: 10 }, (_, i) => ({ title: `S${i}`, rows: [row({ id: `r${i}` })] })) }))).status).toBe(200);
+    expect((await send(list({ body: 'y'.repeat(4096) }))).status).toBe(200);
+
+    const refused: Array<[string, Json, number]> = [
+      ['row title of 25', list({ sections: [{ rows: [row({ title: 'x'.repeat(25) })] }] }), 131009],
+      ['empty row title', list({ sections: [{ rows: [row({ title: '  ' })] }] }), 131009],
+      ['row id of 201', list({ sections: [{ rows: [row({ id: 'i'.repeat(201) })] }] }), 131009],
+      ['description of 73', list({ sections: [{ rows: [row({ description: 'd'.repeat(73) })] }] }), 100],
+      ['the same row id twice', list({ sections: [{ title: 'A', rows: [row()] }, { title: 'B', rows: [row()] }] }), 131009],
+      ['button label of 21', list({ button: 'b'.repeat(21) }), 131009],
+      ['empty button label', list({ button: '' }), 131009],
+      ['no button label', list({ button: null }), 100],
+      ['two sections, one untitled', list({ sections: [{ title: 'A', rows: [row()] }, { rows: [row({ id: 'r2' })] }] }), 100],
+      ['section title of 25', list({ sections: [{ title: 't'.repeat(25), rows: [row()] }] }), 100],
+      ['11 sections', list({ sections: Array.from({ length: 11 }, (_, i) => ({ title: `S${i}`, rows: [row({ id: `r${i}` })] })) }), 131009],
+      ['a section without rows', list({ sections: [{ rows: [] }] }), 100],
+      ['a row without a title', list({ sections: [{ rows: [{ id: 'r1' }] }] }), 100],
+      ['an image header', list({ header: { type: 'image', image: { link: 'https://x.example/a.png' } } }), 131009],
+      ['body of 4097', list({ body: 'y'.repeat(4097) }), 100],
+    ];
+    for (const [what, body, code] of refused) {
+      const res = await send(body);
+      expect([what, res.status, res.json.error?.code]).toEqual([what, 400, code]);
+    }
+  });
+
+  it("the customer picks a row of the list: list_reply carries the row's id, title and description; a row the list lacks cannot be picked", async () => {
+    const sent = await send({
+      messaging_product: 'whatsapp',
+      to: `+${CUSTOMER}`,
+      type: 'interactive',
+      interactive: { type: 'list', body: { text: '¿Qué necesitas?' }, action: { button: 'Ver opciones', sections: [{ rows: [{ id: 'opt_billing', title: 'Facturación', description: 'Pagos y facturas' }] }] } },
+    });
+    expect(sent.status).toBe(200);
+    const wamid = String(sent.json.messages[0].id);
+    await expect(h!.sim.customer.tapListItem({ from: CUSTOMER, to: PNID, replyToWamid: wamid, rowId: 'opt_other' })).rejects.toThrow(/has no row opt_other/);
+    await h!.sim.customer.tapListItem({ from: CUSTOMER, to: PNID, replyToWamid: wamid, rowId: 'opt_billing' });
+    const inbound = [...h!.sim.state.inbound.values()].at(-1)!;
+    expect(inbound.message).toMatchObject({ type: 'interactive', context: { id: wamid }, interactive: { type: 'list_reply', list_reply: { id: 'opt_billing', title: 'Facturación', description: 'Pagos y facturas' } } });
+  });
+
   it('media by an unknown id → 131009', async () => {
     const res = await send({ messaging_product: 'whatsapp', to: `+${CUSTOMER}`, type: 'image', image: { id: '999999999999999' } });
     expect([res.status, res.json.error.code]).toEqual([400, 131009]);

@@ -32,7 +32,7 @@ describe('app pages: Campaigns', () => {
     const r = createRenderer('pages');
     r.mocks.setPageLocation({ path: '/campaigns', params: {} });
     const ctx = { portal: { id: 123 }, user: { id: 1, locale: 'es' }, variables: { apiBaseUrl: 'https://api.test' } };
-    r.render(<AppPages backend={createBackend(ctx, f.fetch, () => '2026-07-01', { openIframeModal })} />);
+    r.render(<AppPages backend={{ ...createBackend(ctx, f.fetch, () => '2026-07-01'), actions: { openIframeModal } }} />);
     await r.waitFor(() => expect(r.maybeFindByTestId(Button, 'upload-csv')).not.toBeNull());
     const input = (name: string) => r.findAll(Input).find((i) => i.props.name === name)!;
     input('name').trigger('onChange', 'Agosto' as never);

@@ -20,7 +20,7 @@ export function MessagePreview({ content, values = {}, headerValues = {}, testId
   return (
     <Tile compact testId={testId}>
       <Flex direction="column" gap="xs">
-        {h && h.format !== 'TEXT' ? <Text testId={`${testId}-media`}>{MEDIA_LABEL[h.format] ?? h.format}</Text> : null}
+        {h && h.format !== 'TEXT' ? <Text testId={`${testId}-media`}>{`${MEDIA_LABEL[h.format] ?? h.format}${h.text ? ` · ${h.text}` : ''}`}</Text> : null}
         {h && h.format === 'TEXT' && h.text ? (
           <Text testId={`${testId}-header`} format={{ fontWeight: 'bold' }}>
             {fillPlaceholders(h.text, headerValues)}

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
 import { Alert, Button, Flex, Heading, Input, Select, Text, TextArea } from '@hubspot/ui-extensions';
+import { HeaderEditor, type HeaderFormat } from './HeaderEditor';
 import { MessagePreview } from './MessagePreview';
-import { TemplatesApiError, type TemplateInput, type TemplateView } from './types';
+import { TemplatesApiError, type MediaFormat, type OpenIframeModal, type SampleView, type TemplateInput, type TemplatesApi, type TemplateView } from './types';
 
 interface ButtonDraft { type: 'QUICK_REPLY' | 'URL' | 'PHONE_NUMBER'; text: string; url: string; example: string; phone: string }
 
@@ -9,12 +10,16 @@ export interface TemplateDraftState {
   name: string;
   language: string;
   category: TemplateInput['category'];
+  /** TEXT (a text header, or none when empty) or a media header (absent = TEXT). */
+  headerFormat?: HeaderFormat;
   headerText: string;
   headerExample: string;
   body: string;
   examples: string[];
   footer: string;
   buttons: ButtonDraft[];
+  /** The uploaded example file of a media header, and the number it was uploaded for. */
+  sample?: { view: SampleView; phoneNumberId: string } | null;
 }
 
 const LANGUAGES = ['es', 'es_CO', 'es_MX', 'en', 'en_US', 'pt_BR'];
@@ -30,7 +35,12 @@ export function buildComponents(d: TemplateDraftState): { components: Record<str
   const components: Record<string, unknown>[] = [];
   const fieldOf: Record<string, string> = {};
   const at = () => `components.${components.length}`;
-  if (d.headerText.trim()) {
+  const media = d.headerFormat && d.headerFormat !== 'TEXT' ? d.headerFormat : null;
+  if (media) {
+    // Its example is the uploaded file's handle (headerSampleId); the backend puts it in.
+    for (const k of [at(), `${at()}.example`, 'headerSampleId', 'headerMedia']) fieldOf[k] = 'header';
+    components.push({ type: 'HEADER', format: media });
+  } else if (d.headerText.trim()) {
     fieldOf[`${at()}.text`] = 'headerText';
     fieldOf[`${at()}.example`] = 'headerExample';
     const hasVar = variablesOf(d.headerText).length > 0;
@@ -68,14 +78,23 @@ export interface TemplateFormProps {
   phoneNumberId: string;
   onSubmit: (input: TemplateInput) => Promise<TemplateView>;
   onCreated: (t: TemplateView) => void;
+  /** Example files of media headers: a link to the upload page, then what was uploaded. */
+  samples?: Pick<TemplatesApi, 'createSampleLink' | 'getSample'>;
+  /** HubSpot's iframe modal, where the upload page opens. */
+  openIframeModal?: OpenIframeModal;
 }
 
 /** Create a template: Meta's fields, the examples its variables need, and a live preview. */
-export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFormProps) {
+export function TemplateForm({ phoneNumberId, onSubmit, onCreated, samples, openIframeModal }: TemplateFormProps) {
   const [d, setD] = useState<TemplateDraftState>(EMPTY);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
+  const [uploading, setUploading] = useState(false);
+  const format = d.headerFormat ?? 'TEXT';
+  const media = format === 'TEXT' ? null : format;
+  // An example uploaded for another number (another WhatsApp account) does not count.
+  const sample = media && d.sample && d.sample.phoneNumberId === phoneNumberId && d.sample.view.format === media ? d.sample.view : null;
   const set = (patch: Partial<TemplateDraftState>) => {
     setD((x) => ({ ...x, ...patch }));
     setErrors({});
@@ -88,7 +107,7 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
   const submit = async () => {
     setSaving(true);
     try {
-      const t = await onSubmit({ phoneNumberId, name: d.name.trim(), language: d.language, category: d.category, components: built.components });
+      const t = await onSubmit({ phoneNumberId, name: d.name.trim(), language: d.language, category: d.category, components: built.components, ...(sample ? { headerSampleId: sample.id } : {}) });
       setD(EMPTY);
       onCreated(t);
     } catch (e) {
@@ -102,8 +121,37 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
     }
   };
 
+  /** The modal closed: what (if anything) was uploaded through it. */
+  const uploaded = async (id: string, forFormat: MediaFormat) => {
+    try {
+      const view = await samples!.getSample(id);
+      if (view.state !== 'uploaded') return;
+      setD((x) => ((x.headerFormat ?? 'TEXT') === forFormat ? { ...x, sample: { view, phoneNumberId } } : x));
+      setErrors((e) => ({ ...e, header: '' }));
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : 'Could not check the uploaded file.');
+    }
+  };
+
+  const upload = async () => {
+    if (!media) return;
+    if (!samples || !openIframeModal) {
+      setProblem('Uploading an example file needs HubSpot’s iframe modal, which is not available here.');
+      return;
+    }
+    setUploading(true);
+    setProblem(null);
+    try {
+      const link = await samples.createSampleLink(phoneNumberId, media);
+      openIframeModal({ uri: link.url, title: `Example ${media.toLowerCase()} for the template`, width: 560, height: 360 }, () => void uploaded(link.sample.id, media));
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : 'The upload page could not be opened.');
+    } finally {
+      setUploading(false);
+    }
+  };
   const values = Object.fromEntries(vars.map((v, i) => [v, d.examples[i] ?? '']));
-  const headerVar = variablesOf(d.headerText)[0];
+  const headerVar = format === 'TEXT' ? variablesOf(d.headerText)[0] : undefined;
   return (
     <Flex direction="column" gap="sm" testId="template-form">
       <Heading>New template</Heading>
@@ -119,8 +167,7 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
           onChange={(v) => set({ category: String(v) as TemplateDraftState['category'] })}
         />
       </Flex>
-      <Input testId="tpl-header" name="headerText" label="Header (optional, at most one variable)" value={d.headerText} onChange={(v) => set({ headerText: v })} {...err('headerText')} />
-      {headerVar ? <Input testId="tpl-header-example" name="headerExample" label={`Example for the header's {{${headerVar}}}`} value={d.headerExample} onChange={(v) => set({ headerExample: v })} {...err('headerExample')} /> : null}
+      <HeaderEditor format={format} text={d.headerText} example={d.headerExample} sample={sample} variable={headerVar} uploading={uploading} err={err} onChange={set} onUpload={() => void upload()} />
       <TextArea testId="tpl-body" name="body" label="Body" description="Variables as {{1}}, {{2}}… in order; never at the start or the end" value={d.body} onChange={(v) => set({ body: v })} {...err('body')} />
       {vars.map((v, i) => (
         <Input
@@ -138,7 +185,12 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
       <Text format={{ fontWeight: 'demibold' }}>Preview: what the customer sees</Text>
       <MessagePreview
         testId="tpl-preview"
-        content={{ header: d.headerText ? { format: 'TEXT', text: d.headerText } : null, body: d.body, footer: d.footer || null, buttons: d.buttons.map((b) => ({ type: b.type, text: b.text })) }}
+        content={{
+          header: media ? { format: media, text: sample?.filename ?? null } : d.headerText ? { format: 'TEXT', text: d.headerText } : null,
+          body: d.body,
+          footer: d.footer || null,
+          buttons: d.buttons.map((b) => ({ type: b.type, text: b.text })),
+        }}
         values={values}
         headerValues={headerVar ? { [headerVar]: d.headerExample } : {}}
       />
@@ -147,7 +199,7 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated }: TemplateFor
           {problem}
         </Alert>
       ) : null}
-      <Button testId="tpl-submit" variant="primary" disabled={saving || !d.name.trim() || !d.body.trim()} onClick={() => void submit()}>
+      <Button testId="tpl-submit" variant="primary" disabled={saving || !d.name.trim() || !d.body.trim() || (media !== null && !sample)} onClick={() => void submit()}>
         {saving ? 'Submitting…' : 'Submit to Meta for review'}
       </Button>
     </Flex>

@@ -3,17 +3,19 @@ import { Alert, Button, Divider, ErrorState, Flex, Heading, LoadingSpinner, Sele
 import { createTemplatesApi } from './api';
 import { TemplateForm } from './TemplateForm';
 import { TemplateList } from './TemplateList';
-import { TemplatesApiError, type NumberView, type TemplatesApi, type TemplateView } from './types';
+import { TemplatesApiError, type NumberView, type OpenIframeModal, type TemplatesApi, type TemplateView } from './types';
 
 export interface TemplatesPageProps {
   /** Injected in tests; else built from the extension context. */
   api?: TemplatesApi;
   context?: { portal: { id: number }; user: { id: number }; variables?: Record<string, unknown> };
   readOnly?: boolean;
+  /** HubSpot's actions: the iframe modal opens the upload page of a media header's example file. */
+  actions?: { openIframeModal?: OpenIframeModal };
 }
 
 /** The Templates page (F5): every template of a number with its review status, create, delete. */
-export function TemplatesPage({ api: injected, context, readOnly }: TemplatesPageProps) {
+export function TemplatesPage({ api: injected, context, readOnly, actions }: TemplatesPageProps) {
   const [api] = useState<TemplatesApi>(
     () =>
       injected ??
@@ -94,6 +96,8 @@ export function TemplatesPage({ api: injected, context, readOnly }: TemplatesPag
           <TemplateForm
             phoneNumberId={pn}
             onSubmit={(input) => api.createTemplate(input)}
+            samples={api}
+            openIframeModal={actions?.openIframeModal}
             onCreated={(t) => {
               setNotice(`Template ${t.name} (${t.language}) was sent to Meta for review.`);
               void reload();

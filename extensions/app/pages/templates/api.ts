@@ -1,6 +1,6 @@
 import { hubspot } from '@hubspot/ui-extensions';
 import { newIdempotencyKey } from '../backend';
-import { TemplatesApiError, type NumberView, type TemplatesApi, type TemplateView } from './types';
+import { TemplatesApiError, type NumberView, type SampleView, type TemplatesApi, type TemplateView } from './types';
 
 export interface TemplatesApiContext {
   baseUrl: string;
@@ -34,5 +34,7 @@ export function createTemplatesApi(ctx: TemplatesApiContext): TemplatesApi {
     listTemplates: async (pn) => (await call<{ templates: TemplateView[] }>('GET', `/api/v1/templates?phoneNumberId=${q(pn)}&status=all`)).templates,
     createTemplate: async (input) => (await call<{ template: TemplateView }>('POST', '/api/v1/templates', input)).template,
     deleteTemplate: async (pn, name) => void (await call('DELETE', `/api/v1/templates/${q(name)}?phoneNumberId=${q(pn)}`)),
+    createSampleLink: (pn, format) => call('POST', '/api/v1/templates/sample-links', { phoneNumberId: pn, format }),
+    getSample: async (id) => (await call<{ sample: SampleView }>('GET', `/api/v1/templates/samples/${q(id)}`)).sample,
   };
 }

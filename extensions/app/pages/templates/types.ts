@@ -33,13 +33,33 @@ export interface TemplateInput {
   language: string;
   category: 'MARKETING' | 'UTILITY' | 'AUTHENTICATION';
   components: Record<string, unknown>[];
+  /** The example file of an IMAGE/VIDEO/DOCUMENT header, uploaded through the upload page. */
+  headerSampleId?: string;
 }
+
+export type MediaFormat = 'IMAGE' | 'VIDEO' | 'DOCUMENT';
+
+/** An example file for a media header (GET /api/v1/templates/samples/:id). */
+export interface SampleView {
+  id: string;
+  format: MediaFormat;
+  state: 'waiting' | 'uploaded';
+  filename: string | null;
+  mimeType: string | null;
+  sizeBytes: number | null;
+}
+
+/** The host's iframe modal (HubSpot's `actions.openIframeModal`): how a file gets to the backend. */
+export type OpenIframeModal = (p: { uri: string; height: number; width: number; title?: string }, onClose?: () => void) => void;
 
 export interface TemplatesApi {
   listNumbers(): Promise<NumberView[]>;
   listTemplates(phoneNumberId: string): Promise<TemplateView[]>;
   createTemplate(input: TemplateInput): Promise<TemplateView>;
   deleteTemplate(phoneNumberId: string, name: string): Promise<void>;
+  /** A short-lived single-use link to the backend's upload page for a header's example file. */
+  createSampleLink(phoneNumberId: string, format: MediaFormat): Promise<{ sample: SampleView; url: string; expiresAt: string }>;
+  getSample(id: string): Promise<SampleView>;
 }
 
 /** A refused call: code, message and field-keyed details (TEMPLATE_LINT: `components.1.text`). */
