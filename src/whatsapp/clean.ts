@@ -11,7 +11,6 @@ export const MAX_UNIX_SECONDS = 4_102_444_800;
 
 const REPLACEMENT = '\uFFFD';
 // NUL (text and jsonb refuse it) and UTF-16 surrogates without their pair (jsonb refuses them).
-// eslint-disable-next-line no-control-regex
 const BAD = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** NUL and lone surrogates replaced by U+FFFD; every other character kept. */

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from '../config.js';
 import { DatabaseUnavailableError } from '../db/database.js';
 import { DataDirInUseError } from '../db/embedded.js';
 import { AppError } from '../errors.js';
+import { createLogger } from '../logger.js';
 import { createRuntime } from '../server.js';
 import type { DeadEvent } from './dead-events.js';
 
@@ -23,7 +24,9 @@ function line(d: DeadEvent): string {
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   if (command !== 'list' && command !== 'replay') throw new ConfigError(USAGE);
-  const runtime = await createRuntime(loadConfig(process.env), { work: false });
+  const config = loadConfig(process.env);
+  // The listing is the output: the app's info lines (migrations…) only with LOG_LEVEL set.
+  const runtime = await createRuntime(config, { work: false, logger: createLogger(process.env.LOG_LEVEL ? config.logLevel : 'warn') });
   try {
     const channel = runtime.services.whatsapp;
     if (!channel) throw new ConfigError('the whatsapp domain is not running');

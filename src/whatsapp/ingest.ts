@@ -6,7 +6,7 @@ import { applyItem, EventRun, itemKey, type Summary } from './ingest-items.js';
 import { InvalidWebhookError, parseWebhook, type ParsedWebhook } from './parse.js';
 import { errorText, markInvalid, markQuarantined, quarantine } from './quarantine.js';
 
-export { inboundText, MEDIA_QUEUE, type Summary } from './ingest-items.js';
+export { MEDIA_QUEUE, type Summary } from './ingest-items.js';
 
 export const WEBHOOK_QUEUE = 'whatsapp.webhook';
 export const TEMPLATE_SYNC_QUEUE = 'whatsapp.templates-sync';

@@ -67,7 +67,7 @@ export function parseInboundMessage(raw: unknown): { message: InboundMessage; pr
   const parsed = InboundMessageSchema.safeParse(raw);
   if (parsed.success) return { message: parsed.data };
   const env = MessageEnvelopeSchema.safeParse(raw);
-  if (!env.success) return { error: `message without id/timestamp: ${firstIssue(env.error)}` };
+  if (!env.success) return { error: `message without a valid id/timestamp: ${firstIssue(env.error)}` };
   const originalType = env.data.type ?? 'unknown';
   const known = InboundMessageSchema.options.some((o) => o.shape.type.value === originalType);
   const message = {
