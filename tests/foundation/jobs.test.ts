@@ -74,7 +74,7 @@ describe('job queue', () => {
     await jobs.start();
     try {
       await jobs.send('test.long', {});
-      await until(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE name = 'test.long' AND state = 'completed'`)).rowCount);
+      await waitFor(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE name = 'test.long' AND state = 'completed'`)).rowCount, 'the long job completed');
       expect(runs).toEqual([0]);
       const job = await db.query(`SELECT retry_count, expire_seconds FROM pgboss.job WHERE name = 'test.long'`);
       expect(job.rows[0].retry_count).toBe(0);

@@ -51,7 +51,7 @@ test('a worker killed mid-batch: the job is picked up within seconds and each ev
     rt.ctx,
     Array.from({ length: N }, (_, i) => body(i)),
   ); // one transaction, one job of N events
-  await waitFor(async () => (await processed()) >= 20, 60_000);
+  await waitFor(async () => (await processed()) >= 20, 60_000, 'the victim at work');
   // Another instance, production job settings, in this process: it cannot take the job while the victim holds its lease.
   survivor = await startTestRuntime({ db: rt.db, ownsDb: false, domains: DOMAINS });
   victim.kill('SIGKILL');
@@ -60,11 +60,11 @@ test('a worker killed mid-batch: the job is picked up within seconds and each ev
   const atKill = await processed();
   expect(atKill).toBeLessThan(N); // it died mid-job
 
-  await waitFor(async () => (await processed()) > atKill, 60_000, 100);
+  await waitFor(async () => (await processed()) > atKill, { timeoutMs: 60_000, stepMs: 100, what: 'the job picked up again' });
   const pickedUpAfterMs = Date.now() - killedAt;
   expect(pickedUpAfterMs).toBeLessThan(25_000); // lease 10 s + monitor 3 s + retry delay 2 s, not 300 s
 
-  await waitFor(async () => (await processed()) === N, 120_000, 100);
+  await waitFor(async () => (await processed()) === N, { timeoutMs: 120_000, stepMs: 100, what: 'every event processed' });
   const msgs = await rt.db.query(`SELECT count(*)::int AS n, count(DISTINCT wamid)::int AS d FROM messages WHERE wamid LIKE 'wamid.kill.%'`);
   expect(msgs.rows[0]).toEqual({ n: N, d: N });
   const job = await rt.db.query(`SELECT state, retry_count FROM pgboss.job WHERE name = $1`, [WEBHOOK_QUEUE]);
