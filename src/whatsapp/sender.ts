@@ -173,10 +173,12 @@ export class Sender {
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
       await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
-      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile stops it here.
-      if (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) return this.refuse(msg, attempt, uninstalledError());
-      // Inline retries follow an error Meta answered (it did not take the message): one claim covers them.
-      if (i === 0 && !(await this.claim(msg.id))) return this.current(msg);
+      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile
+      // stops it here. Inline retries follow an error Meta answered (it did not take the message), so
+      // the first call's claim covers them.
+      const go = i === 0 ? await this.claim(msg) : (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) ? 'uninstalled' : 'claimed';
+      if (go === 'uninstalled') return this.refuse(msg, attempt, uninstalledError());
+      if (go === 'taken') return this.current(msg);
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);
@@ -195,13 +197,22 @@ export class Sender {
     return this.failed(msg, number, attempt, e);
   }
 
-  /** Compare-and-set right before calling Meta: true for exactly one caller per attempt. */
-  private async claim(messageId: number): Promise<boolean> {
-    const r = await this.ctx.db.query(
-      `UPDATE messages SET dispatch_pending = false, dispatched_at = $2 WHERE id = $1 AND dispatch_pending AND status = 'accepted' AND wamid IS NULL`,
-      [messageId, this.ctx.clock.now()],
+  /**
+   * Compare-and-set right before calling Meta: 'claimed' for exactly one caller per attempt, 'taken'
+   * for the others. In the same statement (one round trip between the send slot and the call, so
+   * sends leave when their slot says): the portal's uninstall, which claims nothing.
+   */
+  private async claim(msg: MessageRow): Promise<'claimed' | 'taken' | 'uninstalled'> {
+    const r = await this.ctx.db.query<{ uninstalled: boolean; claimed: boolean }>(
+      `WITH p AS (SELECT COALESCE((SELECT status = 'uninstalled' FROM portals WHERE id = $2), false) AS gone),
+            c AS (UPDATE messages SET dispatch_pending = false, dispatched_at = $3
+                   WHERE id = $1 AND dispatch_pending AND status = 'accepted' AND wamid IS NULL AND NOT (SELECT gone FROM p)
+                   RETURNING id)
+       SELECT (SELECT gone FROM p) AS uninstalled, EXISTS (SELECT 1 FROM c) AS claimed`,
+      [msg.id, msg.portal_id, this.ctx.clock.now()],
     );
-    return r.rowCount === 1;
+    const row = r.rows[0]!;
+    return row.uninstalled ? 'uninstalled' : row.claimed ? 'claimed' : 'taken';
   }
 
   private async current(msg: MessageRow): Promise<MessageRow> {
