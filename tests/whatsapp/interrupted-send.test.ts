@@ -19,10 +19,12 @@ const atMeta = (messageId: number) => [...s.sim.state.messages.values()].filter(
 const row = async (id: number) => (await rt.db.query(`SELECT status, wamid, error, dispatch_pending FROM messages WHERE id = $1`, [id])).rows[0];
 const send = (text: string, clientKey?: string) =>
   rt.services.whatsapp!.send({ portalId: PORTAL_ID, contactId, phoneNumberId: PHONE_NUMBER_ID, sender: 'agent', content: { kind: 'text', text }, clientKey });
-/** Runs the periodic tasks of the period `ms` from now (the reconciler among them). */
+/** Moves the clock and lets the periodic tasks of the new period run (the reconciler among them), and their jobs. */
 async function later(ms: number): Promise<void> {
   clock.advance(ms);
-  await rt.ctx.scheduler.tick();
+  // Two full passes of the scheduler's timer: the second started after the clock moved.
+  const passes = rt.ctx.scheduler.passes;
+  await waitFor(() => rt.ctx.scheduler.passes >= passes + 2, 'two scheduler passes');
   await rt.idle();
 }
 

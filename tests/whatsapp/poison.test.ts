@@ -182,9 +182,12 @@ describe('the sweeper', () => {
     expect(states.rows.map((r) => r.state)).toEqual(['processed', 'processed', 'pending']);
     const jobs = await rt.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'eventIds' @> $2::jsonb`, [WEBHOOK_QUEUE, JSON.stringify([waitingId])]);
     expect(jobs.rows[0].n).toBe(1);
-    // The next period: the waiting event still has its job, so it gets no second one.
+    // The next period, swept (two full scheduler passes after the clock moved): the waiting event
+    // still has its job, so it gets no second one.
     clock.advance(60_000);
-    expect(await rt.ctx.scheduler.tick()).toContain('whatsapp.webhook-sweep');
+    const passes = rt.ctx.scheduler.passes;
+    await waitFor(() => rt.ctx.scheduler.passes >= passes + 2, 'two scheduler passes');
+    expect((await rt.db.query(`SELECT 1 FROM periodic_runs WHERE task = 'whatsapp.webhook-sweep' AND period_key = $1`, [String(Math.floor(clock.now().getTime() / 60_000) * 60_000)])).rowCount).toBe(1);
     const again = await rt.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'eventIds' @> $2::jsonb`, [WEBHOOK_QUEUE, JSON.stringify([waitingId])]);
     expect(again.rows[0].n).toBe(1);
   });
