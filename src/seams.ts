@@ -17,16 +17,6 @@ export interface SendOptions {
    * state change (attach to a conversation, assign) commits with the message or not at all.
    */
   onStored?(c: PoolClient, row: MessageRow): Promise<void>;
-  /**
-   * With a client key whose message is already stored but was never handed to Meta (its sender died
-   * waiting for a throughput slot): send it now instead of returning it. Campaign take-overs.
-   */
-  resumeUnsent?: boolean;
-  /**
-   * With `resumeUnsent`: a message handed to Meta longer ago than this with no wamid and no status
-   * since is presumed lost (its sender died before the request left) and is handed over again.
-   */
-  inDoubtAfterMs?: number;
 }
 
 /** Sends through WhatsApp (implemented by WhatsAppService, which enforces consent and opt-out). */

@@ -22,11 +22,6 @@ export interface RunnerOptions {
   staleClaimMs?: number;
   /** One job works this long, then hands over to a fresh job (restarts and deploys pick it up). */
   sliceMs?: number;
-  /**
-   * A message a dead runner handed to Meta without learning the answer: if no status names it within
-   * this long, Meta never got it and it is sent again (Meta's status webhooks come within seconds).
-   */
-  inDoubtMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -42,7 +37,6 @@ export class CampaignRunner {
   private readonly leaseMs: number;
   private readonly staleClaimMs: number;
   private readonly sliceMs: number;
-  private readonly inDoubtMs: number;
 
   constructor(
     private readonly ctx: AppContext,
@@ -52,7 +46,6 @@ export class CampaignRunner {
     this.leaseMs = opts.leaseMs ?? 10_000;
     this.staleClaimMs = opts.staleClaimMs ?? 60_000;
     this.sliceMs = opts.sliceMs ?? 60_000;
-    this.inDoubtMs = opts.inDoubtMs ?? 60_000;
   }
 
   /** The `campaigns.run` job. Returns when the campaign is done, paused, cancelled, held by another runner, or the slice ends. */
@@ -189,14 +182,9 @@ export class CampaignRunner {
       },
     };
     try {
-      // A recipient retried after its runner died may have a stored message never handed to Meta: sent now;
-      // one handed over without an answer is in doubt until Meta's status names it, or the grace ends.
-      const m = await this.sender().send(req, { resumeUnsent: true, inDoubtAfterMs: this.inDoubtMs });
-      const handedAt = m.payload?.handedAt;
-      if (m.status === 'accepted' && !m.wamid && handedAt && !(Number(m.payload?.attempts) > 0)) {
-        await this.lookAgainAt(r.id, Date.parse(String(handedAt)) + this.inDoubtMs + 1000);
-        return;
-      }
+      // Retried after its runner died, the recipient gets the message stored the first time (never a second):
+      // the sender's reconciler resumes one never handed to Meta (docs/whatsapp.md "Interrupted sends").
+      const m = await this.sender().send(req);
       await this.finish(r.id, 'sent', null, m.id);
     } catch (err) {
       if (!(err instanceof AppError)) {
@@ -216,14 +204,6 @@ export class CampaignRunner {
       const msg = await this.ctx.db.query<{ id: number }>(`SELECT id FROM messages WHERE portal_id = $1 AND client_key = $2`, [camp.portal_id, req.clientKey]);
       await this.finish(r.id, 'failed', reason.slice(0, 500), msg.rows[0]?.id ?? null);
     }
-  }
-
-  /** Keeps an in-doubt recipient claimed (the campaign is not done) until its claim goes stale at `atMs`. */
-  private async lookAgainAt(id: number, atMs: number): Promise<void> {
-    await this.ctx.db.query(
-      `UPDATE campaign_recipients SET claimed_at = $3::timestamptz - $4 * interval '1 millisecond', updated_at = now() WHERE id = $1 AND state = 'claimed' AND claimed_by = $2`,
-      [id, this.instanceId, new Date(atMs), this.staleClaimMs],
-    );
   }
 
   private async finish(id: number, state: 'sent' | 'failed', reason: string | null, messageId: number | null): Promise<void> {

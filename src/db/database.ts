@@ -111,3 +111,17 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   };
   return db;
 }
+
+/**
+ * An error worth retrying as it is (the same statement may succeed later): serialization failures
+ * and deadlocks, lock and statement timeouts, lost connections, a server shutting down or out of
+ * resources. Anything else (bad data, a constraint, a bug) fails the same way every time.
+ */
+export function isTransientDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) {
+    return ['40', '08', '53', '57', '58'].includes(code.slice(0, 2)) || code === '55P03';
+  }
+  const message = err instanceof Error ? err.message : '';
+  return /connection|terminated|ECONNRESET|ECONNREFUSED|ETIMEDOUT|not queryable/i.test(message);
+}

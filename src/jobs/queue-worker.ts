@@ -1,5 +1,7 @@
 import type PgBoss from 'pg-boss';
+import type { Database } from '../db/database.js';
 import type { Logger } from '../logger.js';
+import { JobLease } from './heartbeat.js';
 
 /**
  * One fetch loop per queue and process, running up to `concurrency` handlers at once.
@@ -19,12 +21,15 @@ export interface QueueWorkerOptions<T> {
   handler: (data: T, job: { id: string; retryCount: number }) => Promise<unknown>;
   /** Counts handlers running in the process (the queue's quiescence check reads it). */
   onRunning: (delta: 1 | -1) => void;
+  /** The queue's lease (pg-boss's expiry), renewed while a handler runs, up to `maxSeconds` (heartbeat.ts). */
+  lease: { db: Database; seconds: number; maxSeconds: number };
 }
 
 type FetchedJob<T> = PgBoss.JobWithMetadata<T>;
 
 export class QueueWorker<T extends object> {
   private running = new Map<string, Promise<void>>();
+  private readonly leases = new Map<string, JobLease>();
   private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
@@ -63,6 +68,7 @@ export class QueueWorker<T extends object> {
     await this.flush();
     if (timedOut && this.running.size) {
       const ids = [...this.running.keys()];
+      await Promise.all(ids.map((id) => this.leases.get(id)?.end({ failed: true })));
       await Promise.all(ids.map((id) => this.o.boss.fail(this.o.name, id, { message: 'shut down while active' }).catch(() => undefined)));
     }
   }
@@ -108,20 +114,27 @@ export class QueueWorker<T extends object> {
 
   private async execute(job: FetchedJob<T>): Promise<void> {
     this.o.onRunning(1);
+    const { db, seconds, maxSeconds } = this.o.lease;
+    const lease = new JobLease(db, this.o.logger, { name: this.o.name, id: job.id }, seconds, maxSeconds).start();
+    this.leases.set(job.id, lease);
     let timer: NodeJS.Timeout | undefined;
     try {
-      // As pg-boss's work(): a handler running past the job's expiry is failed (and retried).
+      // A handler running past the queue's maximum is failed (and retried), as pg-boss's work() does
+      // at its expiry; here the expiry is the short lease, so the maximum is timed separately.
       const expiry = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`handler execution exceeded ${job.expireInSeconds}s`)), Math.max(1, job.expireInSeconds) * 1000);
+        timer = setTimeout(() => reject(new Error(`handler execution exceeded ${maxSeconds}s`)), Math.max(1, maxSeconds) * 1000);
       });
       await Promise.race([this.o.handler(job.data, { id: job.id, retryCount: job.retryCount }), expiry]);
+      await lease.end({ failed: false });
       this.pendingComplete.push(job.id);
       await this.flushSoon();
     } catch (err) {
       this.o.logger.warn({ err, queue: this.o.name, jobId: job.id, retryCount: job.retryCount }, 'job failed');
+      await lease.end({ failed: true });
       await this.o.boss.fail(this.o.name, job.id, errorData(err)).catch((e) => this.o.logger.error({ err: e, queue: this.o.name }, 'could not record a job failure'));
     } finally {
       clearTimeout(timer);
+      this.leases.delete(job.id);
       this.o.onRunning(-1);
       this.running.delete(job.id);
       this.slotFreed();
@@ -143,7 +156,7 @@ export class QueueWorker<T extends object> {
     try {
       await this.o.boss.complete(this.o.name, ids);
     } catch (err) {
-      // Not recorded: the jobs expire and run again; handlers are idempotent for exactly that reason.
+      // Not recorded: their leases lapse and they run again; handlers are idempotent for exactly that reason.
       this.o.logger.error({ err, queue: this.o.name, jobs: ids.length }, 'could not record job completions');
     }
   }

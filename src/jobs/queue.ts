@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import { afterCommit, type Database, type Queryable } from '../db/database.js';
 import { BurstMeter } from './fairness.js';
+import { DEFAULT_LEASE_SECONDS } from './heartbeat.js';
 import { QueueWorker } from './queue-worker.js';
 
 export interface JobContext {
@@ -18,7 +19,10 @@ export interface JobDefinition<T extends object> {
   /** First retry delay in seconds; doubles each attempt (backoff). Default 2. */
   retryDelaySeconds?: number;
   retryDelayMaxSeconds?: number;
-  /** An attempt still active after this is presumed dead (its worker died) and retried. Default 300. */
+  /**
+   * The longest an attempt may run: after this it is failed (and retried), and its lease is no longer
+   * renewed. Default 300. A dead worker's attempt is retried sooner: within the lease (heartbeat.ts).
+   */
   expireInSeconds?: number;
   /** Jobs this process works on at once for this queue. Default 2. */
   concurrency?: number;
@@ -40,17 +44,23 @@ export interface SendOptions {
 export interface JobQueueOptions {
   pollingIntervalSeconds?: number;
   superviseIntervalSeconds?: number;
-  /** How often jobs past their expiry (dead workers) are failed and retried. Default 30. */
+  /** How often (across instances) jobs whose lease lapsed (dead workers) are failed and retried. Default 3. */
   monitorIntervalSeconds?: number;
+  /** A running job's lease, renewed by its heartbeat (heartbeat.ts). Default 10. */
+  leaseSeconds?: number;
   /** false: only send (no workers). */
   work?: boolean;
 }
 
 const DEAD_SUFFIX = '.dead';
+/** Completed jobs are kept a day (pg-boss's monitor counts the job table every few seconds). */
+const KEEP_COMPLETED_SECONDS = 24 * 60 * 60;
 
 /**
  * Durable work on PostgreSQL (pg-boss): survives process death, shared by every instance.
- * Retries with exponential backoff; a job that exhausts them lands in `<queue>.dead`.
+ * Retries with exponential backoff; a job that exhausts them lands in `<queue>.dead`. A running job
+ * holds a short lease renewed by a heartbeat (heartbeat.ts), so a dead worker's job is retried in
+ * seconds, not after a long expiry.
  */
 export class JobQueue {
   readonly boss: PgBoss;
@@ -69,8 +79,8 @@ export class JobQueue {
     this.boss = new PgBoss({
       db: { executeSql: (text: string, values: unknown[]) => db.query(text, values) },
       schema: 'pgboss',
-      superviseIntervalSeconds: opts.superviseIntervalSeconds ?? 5,
-      monitorIntervalSeconds: opts.monitorIntervalSeconds ?? 30,
+      superviseIntervalSeconds: opts.superviseIntervalSeconds ?? 2,
+      monitorIntervalSeconds: opts.monitorIntervalSeconds ?? 3,
       maintenanceIntervalSeconds: 300,
       schedule: false, // periodic work goes through Scheduler (once per period, testable clock)
     } as any);
@@ -90,17 +100,26 @@ export class JobQueue {
     if (this.started) await this.activate(def);
   }
 
+  private leaseOf(def: JobDefinition<any>): number {
+    return Math.min(this.opts.leaseSeconds ?? DEFAULT_LEASE_SECONDS, def.expireInSeconds ?? 300);
+  }
+
   private async activate(def: JobDefinition<any>): Promise<void> {
     const dead = def.name + DEAD_SUFFIX;
-    await this.boss.createQueue(dead);
-    await this.boss.createQueue(def.name, {
+    const options = {
       retryLimit: def.retryLimit ?? 5,
       retryDelay: def.retryDelaySeconds ?? 2,
       retryBackoff: true,
       retryDelayMax: def.retryDelayMaxSeconds ?? 600,
-      expireInSeconds: def.expireInSeconds ?? 300,
+      // pg-boss's expiry is the lease; the heartbeat renews it up to expireInSeconds.
+      expireInSeconds: this.leaseOf(def),
+      deleteAfterSeconds: KEEP_COMPLETED_SECONDS,
       deadLetter: dead,
-    });
+    };
+    await this.boss.createQueue(dead);
+    await this.boss.createQueue(def.name, { ...options });
+    // createQueue keeps an existing queue's settings: apply today's (a deployment made with a 300 s expiry).
+    await this.boss.updateQueue(def.name, { ...options });
     // pg-boss looks a queue up through the pool on first send and caches it; warm that cache now,
     // so a send inside a transaction never waits on a second connection (deadlock on PGlite).
     await this.boss.getQueueStats(dead);
@@ -114,6 +133,7 @@ export class JobQueue {
       logger: this.logger,
       handler: def.handler,
       onRunning: (delta) => (this.running += delta),
+      lease: { db: this.db, seconds: this.leaseOf(def), maxSeconds: def.expireInSeconds ?? 300 },
     });
     this.workers.set(def.name, worker);
     worker.start();

@@ -24,6 +24,10 @@ export interface MessageRow {
   status_at: Date | null;
   hubspot_communication_id: string | null;
   created_at: Date;
+  /** Outbound: Meta has not been called for the current attempt (migration 094; docs/whatsapp.md "Interrupted sends"). */
+  dispatch_pending?: boolean;
+  /** Outbound: when the current attempt was handed to Meta. */
+  dispatched_at?: Date | null;
 }
 
 /** `messages.error` of a failed message: Meta's error, with the reason it maps to. */

@@ -50,12 +50,14 @@ export function redactWebhookBody(raw: string, ids: string[]): string {
 }
 
 const mentionsSql = (col: string) => `EXISTS (SELECT 1 FROM unnest($1::text[]) AS n(id) WHERE strpos(${col}, n.id) > 0)`;
+/** The raw body is the bytes Meta sent (BYTEA): searched as bytes. */
+const bodyMentionsSql = `EXISTS (SELECT 1 FROM unnest($1::text[]) AS n(id) WHERE position(convert_to(n.id, 'UTF8') IN raw_body) > 0)`;
 
 /** Webhooks naming the person that are still to be processed. */
 export async function pendingWebhooks(q: Queryable, who: ErasureSubject): Promise<number> {
   const ids = identifiersOf(who);
   if (!ids.length) return 0;
-  const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE state = 'pending' AND ${mentionsSql('raw_body')}`, [ids]);
+  const r = await q.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE state = 'pending' AND ${bodyMentionsSql}`, [ids]);
   return r.rows[0]!.n;
 }
 
@@ -63,14 +65,24 @@ export async function eraseTraces(q: Queryable, who: ErasureSubject): Promise<{ 
   const ids = identifiersOf(who);
   let webhookEvents = 0;
   if (ids.length) {
-    const rows = await q.query<{ id: number; raw_body: string; summary: unknown }>(
-      `SELECT id, raw_body, summary FROM webhook_events WHERE ${mentionsSql('raw_body')} OR ${mentionsSql("COALESCE(summary::text, '')")} FOR UPDATE`,
+    const rows = await q.query<{ id: number; raw_body: Buffer; summary: unknown }>(
+      `SELECT id, raw_body, summary FROM webhook_events WHERE ${bodyMentionsSql} OR ${mentionsSql("COALESCE(summary::text, '')")} FOR UPDATE`,
       [ids],
     );
     for (const row of rows.rows) {
       const summary = row.summary === null ? null : redactWebhookBody(JSON.stringify(row.summary), ids);
-      await q.query('UPDATE webhook_events SET raw_body = $2, summary = $3::jsonb WHERE id = $1', [row.id, redactWebhookBody(row.raw_body, ids), summary]);
+      const body = Buffer.from(redactWebhookBody(row.raw_body.toString('utf8'), ids), 'utf8');
+      await q.query('UPDATE webhook_events SET raw_body = $2, summary = $3::jsonb WHERE id = $1', [row.id, body, summary]);
       webhookEvents++;
+    }
+    // A quarantine reason can quote the item (a database error naming a value): blank their identifiers.
+    const reasons = await q.query<{ id: number; reason: string; item_key: string | null }>(
+      `SELECT id, reason, item_key FROM webhook_quarantine WHERE ${mentionsSql('reason')} OR item_key = ANY($2::text[]) FOR UPDATE`,
+      [ids, who.wamids],
+    );
+    for (const r of reasons.rows) {
+      const key = r.item_key && who.wamids.some((w) => r.item_key!.startsWith(w)) ? ERASED : r.item_key;
+      await q.query('UPDATE webhook_quarantine SET reason = $2, item_key = $3 WHERE id = $1', [r.id, redactWebhookBody(r.reason, ids), key]);
     }
   }
   const statuses = await q.query('DELETE FROM message_status_events WHERE wamid = ANY($1::text[]) OR recipient_id = ANY($2::text[])', [who.wamids, ids]);

@@ -13,6 +13,12 @@ export class MetaApiError extends Error {
     readonly fbtraceId: string | undefined,
     /** No usable answer from Meta (timeout, connection reset, 5xx without an error body). */
     readonly network: boolean,
+    /**
+     * The request may have reached Meta but no answer came back (timeout, connection reset after
+     * connecting): whether Meta acted on it is unknown. False when Meta answered, or when the
+     * connection could not be opened at all (then Meta provably did not get it).
+     */
+    readonly unanswered = false,
   ) {
     super(message);
     this.name = 'MetaApiError';
@@ -23,6 +29,9 @@ export class MetaApiError extends Error {
     return { message: this.message, httpStatus: this.httpStatus, code: this.code, subcode: this.subcode, details: this.details, fbtraceId: this.fbtraceId };
   }
 }
+
+/** Errors raised before a connection to Meta existed: the request provably never left. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_INVALID_URL']);
 
 export function toMetaError(err: unknown): MetaApiError {
   if (err instanceof MetaApiError) return err;
@@ -57,9 +66,10 @@ export function toMetaError(err: unknown): MetaApiError {
       undefined,
       undefined,
       !status || status >= 500,
+      !status && !NOT_CONNECTED.has(err.code ?? ''),
     );
   }
-  return new MetaApiError(`Graph API call failed: ${(err as Error)?.message ?? String(err)}`, undefined, undefined, undefined, undefined, undefined, true);
+  return new MetaApiError(`Graph API call failed: ${(err as Error)?.message ?? String(err)}`, undefined, undefined, undefined, undefined, undefined, true, true);
 }
 
 export interface PhoneNumberInfo {

@@ -18,7 +18,9 @@ export type MetaErrorReason =
   | 'MEDIA_ERROR'
   | 'ACCOUNT_RESTRICTED'
   | 'WHATSAPP_UNAVAILABLE'
-  | 'WHATSAPP_ERROR';
+  | 'WHATSAPP_ERROR'
+  /** Ours, not Meta's: the send was cut off before Meta's answer was stored, and Meta never reported it. */
+  | 'SEND_UNCONFIRMED';
 
 const RETRYABLE = new Set([130429, 131056, 131057, 131000, 1, 2, 131016, 133004, 4, 80007]);
 
@@ -92,6 +94,10 @@ const MESSAGES: Record<MetaErrorReason, [number, string]> = {
   ACCOUNT_RESTRICTED: [409, 'The WhatsApp Business account is restricted; messages cannot be sent. An admin should check WhatsApp Manager.'],
   WHATSAPP_UNAVAILABLE: [503, 'WhatsApp is temporarily unavailable; try again in a moment.'],
   WHATSAPP_ERROR: [502, 'WhatsApp refused the message.'],
+  SEND_UNCONFIRMED: [
+    504,
+    'WhatsApp never confirmed this message: the app was interrupted while sending it. It was not sent again, to avoid a duplicate; check with the customer or send it again.',
+  ],
 };
 
 export function errorMessageFor(reason: MetaErrorReason): string {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isPlausibleUnixSeconds } from './clean.js';
 
 /**
  * Zod schemas for Meta's webhook payloads (notes §3–§7). Lenient on purpose: every object keeps
@@ -9,7 +10,8 @@ import { z } from 'zod';
 const unixSeconds = z
   .union([z.string(), z.number()])
   .transform((v) => Number(v))
-  .refine((n) => Number.isFinite(n) && n >= 0, 'must be unix seconds');
+  // Range-checked: 99999999999999 would become an invalid date that fails the whole transaction.
+  .refine(isPlausibleUnixSeconds, 'must be unix seconds between 2001 and 2100');
 
 const idString = z.union([z.string(), z.number()]).transform((v) => String(v));
 

@@ -1,21 +1,18 @@
-import axios from 'axios';
 import type { PoolClient } from 'pg';
 import type { AppContext } from '../app-context.js';
-import { getContact, type ContactRow } from '../contacts/contacts-repo.js';
+import { getContact } from '../contacts/contacts-repo.js';
 import { AppError, notFound, validation, zodDetails } from '../errors.js';
-import { attachmentUsage, chargeAttachment, checkOutboundMedia, formatBytes } from '../media/index.js';
-import { isUnsent, sendGate } from './hand-over.js';
-import { buildTemplateComponents, checkTemplateParameters, findTemplate, renderTemplateText, type TemplateRow } from '../templates/index.js';
+import { attachmentUsage, chargeAttachment, formatBytes } from '../media/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
+import { OutboundBuilder, type Built } from './outbound-build.js';
 import type { SendLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
 import { checkConsent } from './consent-policy.js';
-import { assertAutoReplyBudget, assertPortalSends, uninstalledError } from './send-policy.js';
+import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
 import type { SendOptions } from '../seams.js';
-import { OutboundRequestSchema, type MessageRow, type OutboundContent, type OutboundRequest } from './types.js';
-import { interactiveListBody } from './interactive.js';
+import { OutboundRequestSchema, type MessageRow, type OutboundRequest } from './types.js';
 
 export const SEND_RETRY_QUEUE = 'whatsapp.send-retry';
 /** Deferred attempts after the first call before a message fails as rate limited / unavailable. */
@@ -48,16 +45,19 @@ function errorJson(e: MetaApiError, reason: MetaErrorReason) {
   };
 }
 
-interface Built {
-  type: string;
-  text: string | null;
-  templateName: string | null;
-  body: Record<string, unknown>;
-  attachmentBytes: number;
-}
-
+/**
+ * Sends a message at most once at Meta. The row is stored (with `dispatch_pending`) before Meta is
+ * called; right before each call the sender flips `dispatch_pending` off with a compare-and-set, so
+ * only one process ever calls Meta for an attempt. A call Meta answered with an error may be
+ * retried; a call whose answer never came (timeout, reset, the process died) is never repeated:
+ * a status webhook reconciles it, or recovery.ts fails it as SEND_UNCONFIRMED (docs/whatsapp.md).
+ */
 export class Sender {
-  constructor(private readonly d: SenderDeps) {}
+  private readonly builder: OutboundBuilder;
+
+  constructor(private readonly d: SenderDeps) {
+    this.builder = new OutboundBuilder({ ctx: d.ctx, graph: d.graph, token: (n) => this.token(n), syncTemplates: d.syncTemplates });
+  }
 
   private get ctx(): AppContext {
     return this.d.ctx;
@@ -91,12 +91,10 @@ export class Sender {
     checkConsent(contact, req);
     if (req.clientKey) {
       const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
-      // A caller taking over a dead sender's work: a stored message nobody handed to Meta goes now (once: handOver).
-      if (existing && opts?.resumeUnsent && isUnsent(existing, opts.inDoubtAfterMs)) return this.attempt(existing, number, 0);
       if (existing) return existing;
     }
     await assertAutoReplyBudget(db.pool, req, this.ctx.clock.now());
-    const built = await this.build(req.content, number, contact);
+    const built = await this.builder.build(req.content, number, contact);
     const inserted = await this.store(req, built, opts);
     if (!inserted) return (await this.byClientKey(db.pool, req.portalId, req.clientKey!))!;
     return this.attempt(inserted, number, 0);
@@ -109,8 +107,8 @@ export class Sender {
     return this.ctx.db.tx(async (c) => {
       const r = await c.query<MessageRow>(
         `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, client_key, direction, type, text, payload,
-                               status, sender, agent_id, template_name, sent_at, status_at)
-         VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8::jsonb, 'accepted', $9, $10, $11, $12, $12)
+                               status, sender, agent_id, template_name, sent_at, status_at, dispatch_pending)
+         VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8::jsonb, 'accepted', $9, $10, $11, $12, $12, true)
          ON CONFLICT (portal_id, client_key) WHERE client_key IS NOT NULL DO NOTHING
          RETURNING *`,
         [
@@ -163,118 +161,10 @@ export class Sender {
     return r.rows[0];
   }
 
-  /** The Graph request body and what we store, checked before anything is stored or sent. */
-  private async build(content: OutboundContent, number: NumberRow, contact: ContactRow): Promise<Built> {
-    const base: Record<string, unknown> = { messaging_product: 'whatsapp', recipient_type: 'individual' };
-    if (contact.phone_e164) base.to = contact.phone_e164;
-    else base.recipient = contact.bsuid;
-    switch (content.kind) {
-      case 'text':
-        return {
-          type: 'text',
-          text: content.text,
-          templateName: null,
-          body: { ...base, type: 'text', text: { body: content.text, preview_url: /https?:\/\//.test(content.text) } },
-          attachmentBytes: 0,
-        };
-      case 'interactive_buttons':
-        return {
-          type: 'interactive',
-          text: content.body,
-          templateName: null,
-          body: {
-            ...base,
-            type: 'interactive',
-            interactive: {
-              type: 'button',
-              body: { text: content.body },
-              ...(content.footer ? { footer: { text: content.footer } } : {}),
-              action: { buttons: content.buttons.map((b) => ({ type: 'reply', reply: { id: b.id, title: b.title } })) },
-            },
-          },
-          attachmentBytes: 0,
-        };
-      case 'interactive_list':
-        return { type: 'interactive', text: content.body, templateName: null, body: { ...base, ...interactiveListBody(content) }, attachmentBytes: 0 };
-      case 'media': {
-        const size = await this.attachmentSize(content, number);
-        if (size.mimeType !== undefined || size.bytes > 0) {
-          const check = checkOutboundMedia({ size: size.bytes > 0 ? size.bytes : 1, mimeType: size.mimeType ?? '', kind: content.mediaType });
-          if (!check.ok) throw validation(`The attachment cannot be sent on WhatsApp: ${check.problem}`, { [content.mediaId ? 'mediaId' : 'link']: check.problem });
-        }
-        const media: Record<string, unknown> = content.mediaId ? { id: content.mediaId } : { link: content.link };
-        if (content.caption) media.caption = content.caption;
-        if (content.filename && content.mediaType === 'document') media.filename = content.filename;
-        return {
-          type: content.mediaType,
-          text: content.caption ?? (content.mediaType === 'document' ? (content.filename ?? null) : null),
-          templateName: null,
-          body: { ...base, type: content.mediaType, [content.mediaType]: media },
-          attachmentBytes: size.bytes,
-        };
-      }
-      case 'template': {
-        const t = await this.template(number, content.name, content.language);
-        checkTemplateParameters(t, content.parameters);
-        const components = buildTemplateComponents(t, content.parameters, { headerMedia: content.headerMedia, buttonPayloads: content.buttonPayloads });
-        return {
-          type: 'template',
-          text: renderTemplateText(t, content.parameters),
-          templateName: t.name,
-          body: { ...base, type: 'template', template: { name: t.name, language: { code: t.language }, ...(components.length ? { components } : {}) } },
-          attachmentBytes: 0,
-        };
-      }
-    }
-  }
-
-  private async template(number: NumberRow, name: string, language: string): Promise<TemplateRow> {
-    let t = await findTemplate(this.ctx.db.pool, number.waba_id, name, language);
-    if (!t) {
-      try {
-        await this.d.syncTemplates(number.waba_id);
-      } catch (err) {
-        this.ctx.logger.warn({ err, wabaId: number.waba_id }, 'template sync on demand failed');
-      }
-      t = await findTemplate(this.ctx.db.pool, number.waba_id, name, language);
-    }
-    if (!t || t.status === 'DELETED') throw notFound(`Template ${name} in ${language} is not a template of this WhatsApp number's account`);
-    if (t.status !== 'APPROVED') {
-      throw new AppError(409, 'TEMPLATE_UNAVAILABLE', `Template ${name} (${language}) is ${t.status.toLowerCase()}, not approved; it cannot be sent`);
-    }
-    return t;
-  }
-
-  /** Size and type of an outbound attachment: from our upload record, else Meta's media info, else a HEAD on the link. */
-  private async attachmentSize(content: Extract<OutboundContent, { kind: 'media' }>, number: NumberRow): Promise<{ bytes: number; mimeType?: string }> {
-    if (content.mediaId) {
-      const r = await this.ctx.db.query<{ size_bytes: number; mime_type: string }>(
-        `SELECT size_bytes, mime_type FROM media_objects WHERE meta_media_id = $1 AND direction = 'out' AND phone_number_id = $2 ORDER BY id DESC LIMIT 1`,
-        [content.mediaId, number.phone_number_id],
-      );
-      if (r.rows[0]) return { bytes: Number(r.rows[0].size_bytes ?? 0), mimeType: r.rows[0].mime_type ?? undefined };
-      try {
-        const info = await this.d.graph.getMediaInfo(content.mediaId, this.token(number), number.phone_number_id);
-        return { bytes: Number(info.file_size ?? 0), mimeType: info.mime_type };
-      } catch (err) {
-        if (err instanceof MetaApiError && !err.network) {
-          throw validation(`WhatsApp does not know media ${content.mediaId}: ${err.details ?? err.message}`, { mediaId: 'unknown media id' });
-        }
-        throw err;
-      }
-    }
-    try {
-      const r = await axios.head(content.link!, { timeout: 5000, maxRedirects: 3 });
-      const len = Number(r.headers['content-length'] ?? 0);
-      const type = typeof r.headers['content-type'] === 'string' ? r.headers['content-type'] : undefined;
-      return { bytes: Number.isFinite(len) ? len : 0, mimeType: type };
-    } catch {
-      this.ctx.logger.info({ phoneNumberId: number.phone_number_id }, 'attachment link did not answer HEAD; size not counted');
-      return { bytes: 0 };
-    }
-  }
-
-  /** Calls Meta for a stored message (first call or a deferred retry) and records the outcome. */
+  /**
+   * Calls Meta for a stored message (first call, deferred retry or a resumed send) and records the
+   * outcome. Only the caller that claims the attempt calls Meta; another gets the row as it is.
+   */
   async attempt(msg: MessageRow, number: NumberRow, attempt: number): Promise<MessageRow> {
     const body = { ...(msg.payload.request as Record<string, unknown>), biz_opaque_callback_data: `m:${msg.id}` };
     const token = this.token(number);
@@ -283,16 +173,18 @@ export class Sender {
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
       await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
-      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile stops it
-      // here; a keyed message goes to Meta once, whoever calls (hand-over.ts) — one round trip for both.
-      const gate = await sendGate(this.ctx.db.pool, msg, attempt === 0 && i === 0);
-      if (gate === 'uninstalled') return this.refuse(msg, attempt, uninstalledError());
-      if (gate === 'taken') return (await this.byClientKey(this.ctx.db.pool, msg.portal_id, msg.client_key!))!;
+      // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile
+      // stops it here. Inline retries follow an error Meta answered (it did not take the message), so
+      // the first call's claim covers them.
+      const go = i === 0 ? await this.claim(msg) : (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) ? 'uninstalled' : 'claimed';
+      if (go === 'uninstalled') return this.refuse(msg, attempt, uninstalledError());
+      if (go === 'taken') return this.current(msg);
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);
       } catch (err) {
         if (!(err instanceof MetaApiError)) throw err;
+        if (err.unanswered) return this.unconfirmed(msg, attempt, err);
         lastErr = err;
         if (err.code === 130429) await this.d.limiter.slowDown?.(number.phone_number_id, 1000);
         // 131056 (same customer too often) is never retried inline: the next try waits at least 6 s.
@@ -301,18 +193,56 @@ export class Sender {
     }
     const e = lastErr!;
     this.ctx.logger.warn({ messageId: msg.id, phoneNumberId: number.phone_number_id, attempt, meta: e.toJSON() }, 'whatsapp send failed');
-    if (isRetryable(e) && attempt + 1 < MAX_SEND_ATTEMPTS) {
-      const delay = retryDelaySeconds(e.code, attempt + 1);
-      return this.ctx.db.tx(async (c) => {
-        const r = await c.query<MessageRow>(
-          `UPDATE messages SET payload = jsonb_set(payload, '{attempts}', to_jsonb($2::int)) WHERE id = $1 RETURNING *`,
-          [msg.id, attempt + 1],
-        );
-        await this.ctx.jobs.send(SEND_RETRY_QUEUE, { messageId: msg.id, attempt: attempt + 1 }, { client: c, startAfterSeconds: delay, singletonKey: `m:${msg.id}:${attempt + 1}` });
-        if (attempt === 0) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
-        return r.rows[0]!;
-      });
-    }
+    if (isRetryable(e) && attempt + 1 < MAX_SEND_ATTEMPTS) return this.defer(msg, attempt, e);
+    return this.failed(msg, number, attempt, e);
+  }
+
+  /**
+   * Compare-and-set right before calling Meta: 'claimed' for exactly one caller per attempt, 'taken'
+   * for the others. In the same statement (one round trip between the send slot and the call, so
+   * sends leave when their slot says): the portal's uninstall, which claims nothing.
+   */
+  private async claim(msg: MessageRow): Promise<'claimed' | 'taken' | 'uninstalled'> {
+    const r = await this.ctx.db.query<{ uninstalled: boolean; claimed: boolean }>(
+      `WITH p AS (SELECT COALESCE((SELECT status = 'uninstalled' FROM portals WHERE id = $2), false) AS gone),
+            c AS (UPDATE messages SET dispatch_pending = false, dispatched_at = $3
+                   WHERE id = $1 AND dispatch_pending AND status = 'accepted' AND wamid IS NULL AND NOT (SELECT gone FROM p)
+                   RETURNING id)
+       SELECT (SELECT gone FROM p) AS uninstalled, EXISTS (SELECT 1 FROM c) AS claimed`,
+      [msg.id, msg.portal_id, this.ctx.clock.now()],
+    );
+    const row = r.rows[0]!;
+    return row.uninstalled ? 'uninstalled' : row.claimed ? 'claimed' : 'taken';
+  }
+
+  private async current(msg: MessageRow): Promise<MessageRow> {
+    return (await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [msg.id])).rows[0] ?? msg;
+  }
+
+  /** Meta answered with a retryable error: it did not take the message, so the next attempt may call again. */
+  private async defer(msg: MessageRow, attempt: number, e: MetaApiError): Promise<MessageRow> {
+    const delay = retryDelaySeconds(e.code, attempt + 1);
+    return this.ctx.db.tx(async (c) => {
+      const r = await c.query<MessageRow>(
+        `UPDATE messages SET payload = jsonb_set(payload, '{attempts}', to_jsonb($2::int)), dispatch_pending = true WHERE id = $1 RETURNING *`,
+        [msg.id, attempt + 1],
+      );
+      await this.ctx.jobs.send(SEND_RETRY_QUEUE, { messageId: msg.id, attempt: attempt + 1 }, { client: c, startAfterSeconds: delay, singletonKey: `m:${msg.id}:${attempt + 1}` });
+      if (attempt === 0) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+      return r.rows[0]!;
+    });
+  }
+
+  /**
+   * No answer from Meta (timeout, connection reset): it may have the message. It is not sent again;
+   * it stays `accepted` until a status webhook names it (callback data m:<id>) or recovery.ts fails it.
+   */
+  private async unconfirmed(msg: MessageRow, attempt: number, e: MetaApiError): Promise<MessageRow> {
+    this.ctx.logger.warn({ messageId: msg.id, attempt, meta: e.toJSON() }, 'whatsapp send got no answer; not resent, waiting for a status webhook');
+    return this.current(msg);
+  }
+
+  private async failed(msg: MessageRow, number: NumberRow, attempt: number, e: MetaApiError): Promise<never> {
     const reason = reasonFor(e.code ?? (e.network ? 'NETWORK' : undefined));
     const finalReason: MetaErrorReason = isRetryable(e) ? (e.code === 130429 || e.code === 131056 ? 'RATE_LIMITED' : 'WHATSAPP_UNAVAILABLE') : reason;
     if (finalReason === 'NUMBER_TOKEN_INVALID') {
@@ -352,15 +282,19 @@ export class Sender {
       if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
       return r.rows[0]!;
     });
-    const fresh = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [msg.id]);
-    return fresh.rows[0] ?? row;
+    return this.current(row);
   }
 
-  /** The `whatsapp.send-retry` job: a deferred attempt after a rate limit or a transient Meta error. */
+  /**
+   * The `whatsapp.send-retry` job: a deferred attempt after a rate limit or a transient Meta error,
+   * or a send resumed by recovery.ts (stored, never dispatched). A stale job (of an earlier attempt,
+   * or of one already handed to Meta) does nothing.
+   */
   async retry(messageId: number, attempt: number): Promise<void> {
     const r = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [messageId]);
     const msg = r.rows[0];
-    if (!msg || msg.direction !== 'out' || msg.status !== 'accepted' || msg.wamid) return;
+    if (!msg || msg.direction !== 'out' || msg.status !== 'accepted' || msg.wamid || !msg.dispatch_pending) return;
+    if (attempt < Number(msg.payload.attempts ?? 0)) return; // a job of an earlier attempt
     const number = await portalNumber(this.ctx.db.pool, msg.portal_id, msg.phone_number_id);
     if (!number || number.token_status === 'needs_token') {
       await this.ctx.db.tx(async (c) => {

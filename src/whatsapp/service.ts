@@ -9,7 +9,9 @@ import { eraseTraces, pendingWebhooks } from './erasure.js';
 import { resolveEncryptionKey } from '../security/encryption.js';
 import { syncTemplates, type SyncResult } from '../templates/index.js';
 import { GraphClient, MetaApiError } from './graph.js';
-import { MEDIA_QUEUE, processWebhookEvent, TEMPLATE_SYNC_QUEUE, WEBHOOK_QUEUE } from './ingest.js';
+import { MEDIA_QUEUE, processWebhookBatch, processWebhookEvent, TEMPLATE_SYNC_QUEUE, WEBHOOK_QUEUE } from './ingest.js';
+import { listDeadEvents, replayDeadEvent } from './dead-events.js';
+import { reconcileSends, sweepWebhookEvents } from './recovery.js';
 import { SharedRateLimiter } from '../limits/index.js';
 import { SharedThroughputLimiter } from './limiter.js';
 import { downloadInboundMedia, MEDIA_DOWNLOAD_ATTEMPTS, mediaForMessage, uploadOutboundMedia, type MediaDeps, type UploadedMedia } from './media.js';
@@ -131,18 +133,28 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
     return processWebhookEvent(this.ctx, eventId);
   }
 
+  /** Quarantined webhook events and items (`npm run events -- list`). */
+  deadEvents(o: { all?: boolean; limit?: number } = {}) {
+    return listDeadEvents(this.ctx.db.pool, o);
+  }
+
+  /** Runs a quarantined event or item again (`npm run events -- replay <id>`). */
+  replayDeadEvent(id: number) {
+    return replayDeadEvent(this.ctx, id);
+  }
+
   async defineJobs(): Promise<void> {
     const { ctx } = this;
+    const webhookRetries = 8;
     await ctx.jobs.define<{ eventIds?: number[]; eventId?: number }>({
       name: WEBHOOK_QUEUE,
       concurrency: 8,
-      retryLimit: 8,
+      retryLimit: webhookRetries,
       retryDelaySeconds: 2,
-      // One job per stored batch; each event is processed in its own transaction, in order
-      // (already processed ones are skipped, so a retried job does not redo them).
-      handler: async ({ eventIds, eventId }) => {
-        for (const id of eventIds ?? (eventId !== undefined ? [eventId] : [])) await processWebhookEvent(ctx, id);
-      },
+      // One job per stored batch; each event is processed in its own transaction, in order, and a
+      // failing one does not stop the others (already processed ones are skipped on a retry).
+      handler: async ({ eventIds, eventId }, job) =>
+        processWebhookBatch(ctx, eventIds ?? (eventId !== undefined ? [eventId] : []), { lastAttempt: job.retryCount >= webhookRetries }),
     });
     await ctx.jobs.define<{ mediaObjectId: number }>({
       name: MEDIA_QUEUE,
@@ -175,14 +187,21 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
         for (const { waba_id } of r.rows) await ctx.jobs.send(TEMPLATE_SYNC_QUEUE, { wabaId: waba_id }, { singletonKey: waba_id });
       },
     });
-    // Raw webhook bodies are kept 30 days once processed (dedupe keys live on in messages/status events).
+    // Raw webhook bodies are kept 30 days once processed (dedupe keys live on in messages/status
+    // events), and as long as a part of them waits in quarantine.
     ctx.scheduler.add({
       name: 'whatsapp.webhook-events-purge',
       everyMs: 24 * 60 * 60 * 1000,
       run: async () => {
-        await ctx.db.query(`DELETE FROM webhook_events WHERE state = 'processed' AND processed_at < now() - interval '30 days'`);
+        await ctx.db.query(
+          `DELETE FROM webhook_events e WHERE state = 'processed' AND processed_at < now() - interval '30 days'
+             AND NOT EXISTS (SELECT 1 FROM webhook_quarantine q WHERE q.event_id = e.id AND q.resolved_at IS NULL)`,
+        );
       },
     });
+    // Recovery (src/whatsapp/recovery.ts): stored events left unprocessed, and interrupted sends.
+    ctx.scheduler.add({ name: 'whatsapp.webhook-sweep', everyMs: 60_000, run: async () => void (await sweepWebhookEvents(ctx)) });
+    ctx.scheduler.add({ name: 'whatsapp.send-reconcile', everyMs: 30_000, run: async () => void (await reconcileSends(ctx)) });
   }
 
   mountRoutes(router: Router): void {

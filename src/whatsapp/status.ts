@@ -13,11 +13,16 @@ export function messageStatusOf(status: string): 'sent' | 'delivered' | 'read' |
   return status === 'sent' || status === 'delivered' || status === 'read' || status === 'failed' ? status : undefined;
 }
 
+/** The reason of a send cut off before Meta's answer was stored (sender.ts, recovery.ts). */
+export const UNCONFIRMED = 'SEND_UNCONFIRMED';
+
 const RANK_SQL = `(CASE status WHEN 'accepted' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'failed' THEN 9 ELSE 0 END)`;
 
 /**
  * Moves an outbound message to `status` only if that is forward; atomic under concurrency (the
  * row lock re-evaluates the condition). Emits `message.status` in the same transaction when it moved.
+ * One exception to "failed is final": a message failed as SEND_UNCONFIRMED (its send was cut off
+ * and Meta's answer never stored, docs/whatsapp.md) takes whatever Meta later reports about it.
  */
 export async function advanceStatus(
   q: Queryable,
@@ -29,8 +34,9 @@ export async function advanceStatus(
   const rank = STATUS_RANK[status]!;
   const r = await q.query(
     `UPDATE messages SET status = $2, status_at = $3,
-            error = CASE WHEN $2 = 'failed' THEN $4::jsonb ELSE error END
-     WHERE id = $1 AND direction = 'out' AND status <> 'failed' AND ${RANK_SQL} < $5
+            error = CASE WHEN $2 = 'failed' THEN $4::jsonb WHEN status = 'failed' THEN NULL ELSE error END
+     WHERE id = $1 AND direction = 'out'
+       AND ((status <> 'failed' AND ${RANK_SQL} < $5) OR (status = 'failed' AND error->>'reason' = '${UNCONFIRMED}'))
      RETURNING id`,
     [p.messageId, status, p.at, JSON.stringify(p.error ?? null), rank],
   );

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { MessageRow } from '../messages/message-row.js';
-import type { SendOptions } from '../seams.js';
 import { hasVisibleText, textProblem } from '../messages/text.js';
 
 export type { MessageRow } from '../messages/message-row.js';
@@ -119,7 +118,7 @@ export interface OutboundRequest {
 
 export interface WhatsAppSender {
   /** Stores the message, sends it through Meta, returns the row (status `accepted`; `failed` → throws AppError). */
-  send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow>;
+  send(req: OutboundRequest): Promise<MessageRow>;
   /** Blue ticks for a customer's message (and it stops the typing indicator). */
   markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void>;
 }

@@ -7,13 +7,14 @@ import { isValidMetaSignature, safeEqual } from './signature.js';
 /**
  * Stores verified POSTs (exact bytes, received time) and enqueues their processing in one
  * transaction, so an acknowledged event is never lost and never processed without being stored.
- * Returns the event ids, in order.
+ * The bytes go in a BYTEA column: any body (a NUL byte, invalid UTF-8) stores, so one odd POST
+ * cannot fail the group-commit transaction of its neighbours. Returns the event ids, in order.
  */
 export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promise<number[]> {
   const ids = await ctx.db.tx(async (c) => {
     const r = await c.query<{ id: string }>(
-      `INSERT INTO webhook_events (raw_body) SELECT b FROM unnest($1::text[]) WITH ORDINALITY AS t(b, n) ORDER BY n RETURNING id`,
-      [raws.map((b) => b.toString('utf8'))],
+      `INSERT INTO webhook_events (raw_body) SELECT b FROM unnest($1::bytea[]) WITH ORDINALITY AS t(b, n) ORDER BY n RETURNING id`,
+      [raws],
     );
     const eventIds = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
     await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds }, { client: c });

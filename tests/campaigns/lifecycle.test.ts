@@ -25,6 +25,13 @@ const create = (idx: number[], extra: Record<string, unknown> = {}) =>
     body: { name: 'C', phoneNumberId: PNID, templateName: PROMO.name, language: PROMO.language, recipients: idx.map((i) => ({ phone: phoneOf(i), parameters: ['Ana', `C${i}`] })), ...extra },
   });
 const state = async (id: number) => (await env.api('GET', `/api/v1/campaigns/${id}`)).body.campaign;
+/** Moves the clock and lets the periodic tasks of the new period run (two full scheduler passes), and their jobs. */
+async function later(ms: number): Promise<void> {
+  clock.advance(ms);
+  const passes = env.rt.ctx.scheduler.passes;
+  await waitFor(() => env.rt.ctx.scheduler.passes >= passes + 2, 20_000, 'two scheduler passes');
+  await env.rt.idle();
+}
 const noClaims = (id: number) => waitFor(async () => (await env.rt.db.query(`SELECT count(*)::int AS n FROM campaign_recipients WHERE campaign_id = $1 AND state = 'claimed'`, [id])).rows[0].n === 0, 20_000, 'claims released');
 
 describe('scheduling', () => {
@@ -89,7 +96,7 @@ describe('pause, resume, cancel', () => {
 });
 
 describe('crash safety', () => {
-  it('after a worker died: a message Meta got is not sent again; one never handed over, or lost on the way, is sent once', async () => {
+  it('after a worker died: a message Meta got is not sent again, one never handed over is sent once, one cut off is failed as unconfirmed', async () => {
     // Scheduled, so this instance's workers do not pick it up before we stage the crash.
     const r = await create([120, 121, 122, 123], { scheduledAt: new Date(clock.now().getTime() + 10 * 60_000).toISOString() });
     const id = r.body.campaign.id;
@@ -98,21 +105,21 @@ describe('crash safety', () => {
       messaging_product: 'whatsapp', recipient_type: 'individual', to: `+${waOf(i)}`, type: 'template',
       template: { name: PROMO.name, language: { code: PROMO.language }, components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }, { type: 'text', text: `C${i}` }] }] },
     });
-    const stage = async (n: number, i: number, handedAt?: Date) =>
+    const storedAt = new Date(clock.now().getTime() - 60_000);
+    const stage = async (n: number, i: number, dispatched: boolean, at = storedAt) =>
       (
         await env.rt.db.query(
-          `INSERT INTO messages (portal_id, contact_id, phone_number_id, client_key, direction, type, payload, status, sender, template_name, sent_at)
-           VALUES ($1, $2, $3, $4, 'out', 'template', $5::jsonb, 'accepted', 'campaign', $6, now()) RETURNING id`,
-          [env.portalId, recs[n].contact_id, PNID, `campaign:${id}:${recs[n].id}`, JSON.stringify({ request: request(i), attempts: 0, ...(handedAt ? { handedAt } : {}) }), PROMO.name],
+          `INSERT INTO messages (portal_id, contact_id, phone_number_id, client_key, direction, type, payload, status, sender, template_name, sent_at, dispatch_pending, dispatched_at)
+           VALUES ($1, $2, $3, $4, 'out', 'template', $5::jsonb, 'accepted', 'campaign', $6, $7, $8, $9) RETURNING id`,
+          [env.portalId, recs[n].contact_id, PNID, `campaign:${id}:${recs[n].id}`, JSON.stringify({ request: request(i), attempts: 0 }), PROMO.name, at, !dispatched, dispatched ? at : null],
         )
       ).rows[0].id as number;
-    // 120: handed to Meta, which accepted it; the worker died before storing the wamid. Meta's status names it.
-    const got = await stage(0, 120, new Date());
-    // 122: stored, died waiting for its throughput slot (never handed over).
-    const unsent = await stage(2, 122);
-    // 123: handed over two minutes ago, and no status ever came: the request never reached Meta.
-    const lost = await stage(3, 123, new Date(Date.now() - 120_000));
+    const got = await stage(0, 120, true); // handed to Meta, which took it; the worker died before storing the wamid
+    const unsent = await stage(2, 122, false); // stored, died waiting for its throughput slot
+    // handed over a minute before the crash (the campaign's start), cut off on the way: Meta never got it, no status will come
+    const cut = await stage(3, 123, true, new Date(clock.now().getTime() + 10 * 60_000));
     await env.rt.db.query(`UPDATE campaign_recipients SET state = 'claimed', claimed_by = 'dead-worker', claimed_at = now() WHERE id = ANY($1::bigint[])`, [[recs[0].id, recs[2].id, recs[3].id]]);
+    // Meta's status names the message it took (biz_opaque_callback_data).
     const status = { id: 'wamid.staged.120', status: 'sent', timestamp: String(Math.floor(Date.now() / 1000)), recipient_id: waOf(120), biz_opaque_callback_data: `m:${got}` };
     const hook = await postWebhook(env.rt.app, {
       object: 'whatsapp_business_account',
@@ -120,16 +127,20 @@ describe('crash safety', () => {
     });
     expect(hook.status).toBe(200);
     await waitFor(async () => (await env.rt.db.query(`SELECT wamid FROM messages WHERE id = $1`, [got])).rows[0].wamid !== null, 10_000, 'the status webhook processed');
-    clock.advance(11 * 60_000);
-    await env.rt.ctx.scheduler.tick();
+    await later(11 * 60_000); // the campaign's time, the take-over (claims adopted), the sender's reconciler
     await waitFor(async () => (await state(id)).status === 'completed', 30_000, 'completed');
-    expect([120, 121, 122, 123].map((i) => sendsPerPhone(env.sim).get(waOf(i)) ?? 0)).toEqual([0, 1, 1, 1]);
-    const after = (await env.rt.db.query(`SELECT r.state, r.message_id, m.wamid FROM campaign_recipients r JOIN messages m ON m.id = r.message_id WHERE r.campaign_id = $1 ORDER BY r.id`, [id])).rows;
-    expect(after.map((x) => x.state)).toEqual(['sent', 'sent', 'sent', 'sent']);
-    expect(after[0]).toMatchObject({ message_id: got, wamid: 'wamid.staged.120' });
-    // The stored messages themselves went out (no second message row).
-    expect(after[2]).toMatchObject({ message_id: unsent, wamid: expect.stringMatching(/^wamid\./) });
-    expect(after[3]).toMatchObject({ message_id: lost, wamid: expect.stringMatching(/^wamid\./) });
+    await waitFor(async () => (await env.rt.db.query(`SELECT wamid FROM messages WHERE id = $1`, [unsent])).rows[0].wamid !== null, 30_000, 'the stored message resumed');
+    expect([120, 121, 122, 123].map((i) => sendsPerPhone(env.sim).get(waOf(i)) ?? 0)).toEqual([0, 1, 1, 0]);
+    const view = async () => (await env.api('GET', `/api/v1/campaigns/${id}/recipients`)).body.recipients as Array<{ status: string; reason: string | null; messageId: number }>;
+    const before = await view();
+    expect(before.map((x) => x.messageId)).toEqual([got, expect.any(Number), unsent, cut]); // no second message row
+    // Meta's statuses for what it took (the simulator delivers real sends); the cut-off one waits.
+    expect(before.map((x) => x.status)).toEqual([expect.stringMatching(/^(sent|delivered)$/), expect.stringMatching(/^(sent|delivered)$/), expect.stringMatching(/^(sent|delivered)$/), 'pending']);
+    // No answer and no status for 10 minutes: at most once at Meta, so it is reported, not resent.
+    await later(10 * 60_000);
+    const after = await view();
+    expect(after[3]).toMatchObject({ status: 'failed', reason: expect.stringContaining('SEND_UNCONFIRMED') });
+    expect(sendsPerPhone(env.sim).get(waOf(123)) ?? 0).toBe(0);
   });
 
   it('two instances on one database, both working, send each recipient exactly once', async () => {

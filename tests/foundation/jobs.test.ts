@@ -59,6 +59,31 @@ describe('job queue', () => {
     }
   });
 
+  it('keeps a long job of a live worker leased (heartbeat): it runs past its lease once, never retried', async () => {
+    const jobs = new JobQueue(db, createLogger('silent'), { superviseIntervalSeconds: 1, monitorIntervalSeconds: 1, pollingIntervalSeconds: 0.5, leaseSeconds: 2 });
+    const runs: number[] = [];
+    await jobs.define({
+      name: 'test.long',
+      retryLimit: 3,
+      retryDelaySeconds: 1,
+      handler: async (_d, job) => {
+        runs.push(job.retryCount);
+        await new Promise((r) => setTimeout(r, 6500)); // three leases long
+      },
+    });
+    await jobs.start();
+    try {
+      await jobs.send('test.long', {});
+      await waitFor(async () => (await db.query(`SELECT 1 FROM pgboss.job WHERE name = 'test.long' AND state = 'completed'`)).rowCount, 'the long job completed');
+      expect(runs).toEqual([0]);
+      const job = await db.query(`SELECT retry_count, expire_seconds FROM pgboss.job WHERE name = 'test.long'`);
+      expect(job.rows[0].retry_count).toBe(0);
+      expect(job.rows[0].expire_seconds).toBeGreaterThan(2); // the heartbeat pushed the lease forward
+    } finally {
+      await jobs.stop();
+    }
+  });
+
   it('retries with backoff, then moves the job to the dead-letter queue', async () => {
     const jobs = new JobQueue(db, createLogger('silent'), { superviseIntervalSeconds: 1, pollingIntervalSeconds: 0.5 });
     const attempts: number[] = [];

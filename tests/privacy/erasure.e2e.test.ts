@@ -85,8 +85,8 @@ describe('privacy deletion erases the person everywhere', () => {
     expect(campaign.body.campaign.counts.total).toBe(1);
     // The other customer of the shared webhook keeps everything, raw body included.
     expect(await s.row(`SELECT 1 FROM messages WHERE text = $1`, [otherText])).toBeTruthy();
-    const raw = await s.row(`SELECT raw_body FROM webhook_events WHERE strpos(raw_body, $1) > 0`, [otherText]);
-    expect(JSON.parse(raw.raw_body).entry[0].changes[0].value).toMatchObject({
+    const raw = await s.row(`SELECT raw_body FROM webhook_events WHERE position(convert_to($1, 'UTF8') IN raw_body) > 0`, [otherText]);
+    expect(JSON.parse(raw.raw_body.toString('utf8')).entry[0].changes[0].value).toMatchObject({
       contacts: [{ wa_id: OTHER_WA }],
       messages: [{ from: OTHER_WA, text: { body: otherText } }],
     });
@@ -103,7 +103,7 @@ describe('privacy deletion erases the person everywhere', () => {
     const late = 'Mi cedula es 52.987.654 (ROSA-LATE)';
     const body = payloads.inboundPayload({ phoneNumberId: PNID, wabaId: WABA, displayPhoneNumber: '15550783881' }, { name: 'Rosa Pineda', waId: wa },
       payloads.textMessage({ from: wa, id: `wamid.late-${at}`, timestamp: at }, late));
-    const ev = await s.row('INSERT INTO webhook_events (raw_body) VALUES ($1) RETURNING id', [JSON.stringify(body)]);
+    const ev = await s.row('INSERT INTO webhook_events (raw_body) VALUES ($1) RETURNING id', [Buffer.from(JSON.stringify(body))]);
 
     const event = s.hubspot.sim.privacyDeletionEvent({ portalId: s.portal.portalId, objectId: hs });
     expect((await signedRequest(s.rt.app, { method: 'POST', path: '/webhooks/hubspot', body: [event] })).status).toBe(200);

@@ -81,7 +81,21 @@ describe('a campaign whose instance is killed with SIGKILL mid-way', () => {
 
     // Meta's webhooks now reach the survivor (a load balancer would stop routing to the dead one).
     world.meta.setWebhookUrl(`${second.url}/webhooks/whatsapp`);
-    await first!.kill('SIGKILL');
+    // The kill lands where no send is between its dispatch claim and Meta: a send cut off there is
+    // never resent (at most once at Meta, docs/whatsapp.md "Interrupted sends"; another test). The
+    // messages table is locked, so no new claim commits; the sends already claimed reach Meta; then kill.
+    const lock = await db.pool.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('LOCK TABLE messages IN EXCLUSIVE MODE');
+      const dispatched = (await lock.query<{ id: number }>(`SELECT id FROM messages WHERE client_key LIKE $1 AND NOT dispatch_pending AND wamid IS NULL`, [`campaign:${id}:%`])).rows;
+      const atMeta = () => new Set(sent().map((m) => m.bizOpaqueCallbackData));
+      await waitFor(() => dispatched.every((m) => atMeta().has(`m:${m.id}`)), { timeoutMs: 10_000, what: 'claimed sends to reach Meta', stepMs: 5 });
+      await first!.kill('SIGKILL');
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      lock.release();
+    }
     expect(first!.child.signalCode).toBe('SIGKILL');
     const atKill = sent().length;
     const killedAt = new Date();
@@ -91,6 +105,21 @@ describe('a campaign whose instance is killed with SIGKILL mid-way', () => {
       async () => (await db.query(`SELECT 1 FROM campaigns WHERE id = $1 AND status = 'completed'`, [id])).rowCount === 1,
       'the second instance to finish the campaign',
       180_000,
+    );
+    // Messages the dead instance had stored but not sent are resumed by the sender's reconciler (every 30 s);
+    // those it sent without storing Meta's answer are named by their status webhook.
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT 1 FROM campaign_recipients r JOIN messages m ON m.id = r.message_id WHERE r.campaign_id = $1 AND m.wamid IS NULL LIMIT 1`, [id])).rowCount === 0,
+      'every message accepted by Meta',
+      150_000,
+    );
+    // Messages the dead instance had stored but not sent are resumed by the sender's reconciler (every 30 s).
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT 1 FROM campaign_recipients r JOIN messages m ON m.id = r.message_id WHERE r.campaign_id = $1 AND m.wamid IS NULL LIMIT 1`, [id])).rowCount === 0,
+      'every message accepted by Meta',
+      150_000,
     );
 
     // Exactly once per recipient, at Meta.
@@ -109,7 +138,7 @@ describe('a campaign whose instance is killed with SIGKILL mid-way', () => {
     // The kill left messages stored but not sent (waiting for their throughput slot): the survivor sent those rows.
     const resumed = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM campaign_recipients r JOIN messages m ON m.id = r.message_id
-        WHERE r.campaign_id = $1 AND m.sent_at < $2 AND (m.payload->>'handedAt')::timestamptz > $2`,
+        WHERE r.campaign_id = $1 AND m.sent_at < $2 AND m.dispatched_at > $2`,
       [id, killedAt],
     );
     expect(resumed.rows[0]!.n).toBeGreaterThan(0);

@@ -83,8 +83,9 @@ describe('POST /webhooks/whatsapp', () => {
     expect(res.status).toBe(200);
     const [id] = await lastEventIds(1);
     const ev = await rt.db.query(`SELECT raw_body, state, received_at FROM webhook_events WHERE id = $1`, [id]);
-    expect(ev.rows[0].raw_body).toBe(metaJson(p));
-    expect(ev.rows[0].raw_body).toContain('\\u00e1'); // Meta's escaped form, signature checked on these bytes
+    expect(ev.rows[0].raw_body).toBeInstanceOf(Buffer); // bytea: any body stores (a NUL byte too)
+    expect(ev.rows[0].raw_body.toString('utf8')).toBe(metaJson(p));
+    expect(ev.rows[0].raw_body.toString('utf8')).toContain('\\u00e1'); // Meta's escaped form, signature checked on these bytes
     expect(ev.rows[0].state).toBe('pending');
     expect(ev.rows[0].received_at).toBeInstanceOf(Date);
     const job = await rt.db.query(`SELECT data FROM pgboss.job WHERE name = 'whatsapp.webhook' ORDER BY created_on DESC LIMIT 1`);
@@ -195,7 +196,7 @@ describe('POST /webhooks/whatsapp', () => {
     const ev = await rt.db.query(`SELECT state, summary, raw_body FROM webhook_events WHERE id = $1`, [id]);
     expect(ev.rows[0].state).toBe('unrouted');
     expect(ev.rows[0].summary.unrouted).toEqual(['999000111']);
-    expect(ev.rows[0].raw_body).toContain('999000111');
+    expect(ev.rows[0].raw_body.toString('utf8')).toContain('999000111');
     const m = await rt.db.query(`SELECT count(*)::int AS n FROM messages WHERE wamid = $1`, [p.entry[0].changes[0].value.messages[0].id]);
     expect(m.rows[0].n).toBe(0);
   });
