@@ -27,7 +27,7 @@ const FINAL_CODES = new Set([
 
 /** Enqueues the send inside the caller's transaction: it happens only if the transaction commits. */
 export async function enqueueSend(d: ConversationDeps, q: Queryable, s: AutoSend): Promise<void> {
-  await d.ctx.jobs.send(SEND_QUEUE, s, { client: q, singletonKey: s.clientKey });
+  await d.ctx.jobs.send(SEND_QUEUE, s, { client: q, singletonKey: s.clientKey, fairKey: `portal:${s.portalId}` });
 }
 
 export async function defineSendJob(d: ConversationDeps): Promise<void> {
