@@ -13,12 +13,10 @@
  * its own process (works, slowly: one session for both instances).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
-import { createScratchDatabase } from '../src/db/scratch-database.js';
+import { benchDatabase, freePort } from './support.js';
 import { startCluster, startInstance, type InstanceProcess } from '../tests/helpers/cluster.js';
-import { startEmbeddedHost } from '../tests/helpers/embedded-host.js';
 import { signSha256 } from '../simulators/meta/signing.js';
 import { createWorld, customerWrites, NUMBER, postWebhook, seen, setupWorld, type World } from '../tests/helpers/world.js';
 import { DEMO_SECRETS } from '../simulators/demo/fixtures.js';
@@ -26,23 +24,7 @@ import { DEMO_SECRETS } from '../simulators/demo/fixtures.js';
 const opt = (name: string, def: number): number => Number(process.argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1] ?? def);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
-async function soakDatabase(): Promise<{ url: string; describe: string; close(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const scratch = await createScratchDatabase(process.env.DATABASE_URL, { prefix: 'soak' });
-    return { url: scratch.url, describe: `PostgreSQL server ${new URL(scratch.url).host}`, close: scratch.drop };
-  }
-  const host = await startEmbeddedHost();
-  return { url: host.url, describe: 'embedded PostgreSQL (PGlite, its own process)', close: host.close };
-}
 
 /** Bad input, signed or not: none may be stored as a message, none may stop the good ones. */
 function badInputs(run: string, i: number): { body: Buffer; signature: string }[] {
@@ -77,7 +59,7 @@ async function main(): Promise<void> {
   const rate = opt('rate', 10);
   const drainS = opt('drain', 120);
   const run = randomBytes(3).toString('hex');
-  const db = await soakDatabase();
+  const db = await benchDatabase('soak');
   let dbc: Database | undefined;
   let world: World | undefined;
   let cluster: InstanceProcess[] = [];

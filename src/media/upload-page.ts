@@ -93,18 +93,27 @@ function form(nonce: string, quotaBytes: number): string {
   <button type="submit" data-testid="upload-send">Send on WhatsApp</button>
   <p id="out" role="status" data-testid="upload-result"></p>
 </form>
-<script nonce="${nonce}">
+${submitScript(nonce, { busy: 'Sending…', state: 'sent', done: 'Sent. This window closes…' })}`;
+}
+
+/**
+ * The upload form's script (every upload page: attachments, template samples): posts the form to
+ * the page's own link, shows the answer, closes HubSpot's iframe modal once done. A used or expired
+ * link keeps the button disabled.
+ */
+export function submitScript(nonce: string, t: { busy: string; state: string; done: string }): string {
+  return `<script nonce="${nonce}">
 const f = document.getElementById('f'), out = document.getElementById('out');
 const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
 f.addEventListener('submit', async (e) => {
   e.preventDefault();
-  out.className = ''; out.textContent = 'Sending…';
+  out.className = ''; out.textContent = ${JSON.stringify(t.busy)};
   f.querySelector('button').disabled = true;
   try {
     const r = await fetch(location.pathname, { method: 'POST', body: new FormData(f) });
     const b = await r.json().catch(() => ({}));
     if (!r.ok) throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
-    out.className = 'ok'; out.dataset.state = 'sent'; out.textContent = 'Sent. This window closes…';
+    out.className = 'ok'; out.dataset.state = ${JSON.stringify(t.state)}; out.textContent = ${JSON.stringify(t.done)};
     setTimeout(done, 800);
   } catch (err) {
     out.className = 'bad'; out.dataset.state = 'failed'; out.textContent = err.message;
