@@ -15,14 +15,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { migrate } from '../src/db/migrate.js';
-import { createScratchDatabase } from '../src/db/scratch-database.js';
+import { benchDatabase, freePort } from './support.js';
 import { startCluster, type InstanceProcess } from '../tests/helpers/cluster.js';
-import { startEmbeddedHost } from '../tests/helpers/embedded-host.js';
 import { createWorld, seen, setupWorld, type World } from '../tests/helpers/world.js';
 import { percentile, runArrivals, type Arrival } from './pipeline/load.js';
 import { backlog, jobHops, prepareChatCustomers, waitUntil } from './pipeline/prepare.js';
@@ -31,25 +29,7 @@ import { summariseProfiles } from './pipeline/profile.js';
 const opt = (name: string, def: string): string => process.argv.find((x) => x.startsWith(`--${name}=`))?.split('=')[1] ?? def;
 const num = (name: string, def: number): number => Number(opt(name, String(def)));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function benchDatabase(): Promise<{ url: string; describe: string; close(): Promise<void> }> {
-  if (process.env.DATABASE_URL) {
-    const scratch = await createScratchDatabase(process.env.DATABASE_URL, { prefix: 'bench_pl' });
-    return { url: scratch.url, describe: `PostgreSQL server ${new URL(scratch.url).host}`, close: scratch.drop };
-  }
-  const host = await startEmbeddedHost();
-  return { url: host.url, describe: 'embedded PostgreSQL (PGlite, in memory, its own process)', close: host.close };
-}
 
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'n/a');
 const line = (k: string, v: string) => console.log(`  ${k.padEnd(40)} ${v}`);
@@ -72,7 +52,7 @@ async function main(): Promise<void> {
   }
   if (profDir) mkdirSync(profDir, { recursive: true });
   const runId = randomBytes(3).toString('hex');
-  const db = await benchDatabase();
+  const db = await benchDatabase('bench_pl');
   let dbc: Database | undefined;
   let world: World | undefined;
   let cluster: InstanceProcess[] = [];

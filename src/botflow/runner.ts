@@ -53,7 +53,7 @@ async function say(t: FlowTurn, conv: ConversationRow, n: string, content: Outbo
     content,
   };
   // The flow's first message waits a moment, so it follows the consent bot's thanks on the phone.
-  await t.d.ctx.jobs.send(SEND_QUEUE, s, { client: t.c, singletonKey: s.clientKey, ...(delaySeconds ? { startAfterSeconds: delaySeconds } : {}) });
+  await t.d.ctx.jobs.send(SEND_QUEUE, s, { client: t.c, singletonKey: s.clientKey, fairKey: `portal:${s.portalId}`, ...(delaySeconds ? { startAfterSeconds: delaySeconds } : {}) });
 }
 
 const event = (t: FlowTurn, conv: ConversationRow, detail: Record<string, unknown>) =>

@@ -12,7 +12,7 @@ import multer from 'multer';
 import { AppError } from '../errors.js';
 import { cleanFilename, contentDisposition } from '../http/content-disposition.js';
 import { sendPage } from '../http/security-headers.js';
-import { page } from '../media/upload-page.js';
+import { page, submitScript } from '../media/upload-page.js';
 import { storableText } from '../messages/text.js';
 import type { AudienceDbRow, AudienceService } from './audiences.js';
 
@@ -74,35 +74,5 @@ function form(nonce: string, a: AudienceDbRow, columns: string, sampleHref: stri
   <p id="out" role="status" data-testid="upload-result"></p>
   <ul id="rows" data-testid="upload-rows"></ul>
 </form>
-<script nonce="${nonce}">
-const f = document.getElementById('f'), out = document.getElementById('out'), list = document.getElementById('rows');
-const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
-f.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  out.className = ''; out.textContent = 'Checking…'; list.textContent = '';
-  f.querySelector('button').disabled = true;
-  try {
-    const r = await fetch(location.pathname, { method: 'POST', body: new FormData(f) });
-    const b = await r.json().catch(() => ({}));
-    if (!r.ok) {
-      const err = new Error((b.error && b.error.message) || ('HTTP ' + r.status));
-      err.details = (b.error && b.error.details) || {};
-      throw err;
-    }
-    out.className = 'ok'; out.dataset.state = 'ready';
-    out.textContent = b.audience.total + ' recipients ready. This window closes…';
-    setTimeout(done, 800);
-  } catch (err) {
-    out.className = 'bad'; out.dataset.state = 'refused'; out.textContent = err.message;
-    for (const [k, v] of Object.entries(err.details || {}).slice(0, 20)) {
-      const li = document.createElement('li');
-      const m = /^recipients\\.(\\d+)\\.(.*)$/.exec(k);
-      li.textContent = m ? 'Row ' + (Number(m[1]) + 1) + ', ' + m[2] + ': ' + v : k + ': ' + v;
-      list.appendChild(li);
-    }
-    if (/expired|already used/.test(err.message)) return;
-    f.querySelector('button').disabled = false;
-  }
-});
-</script>`;
+${submitScript(nonce, { busy: 'Checking…', state: 'ready', done: 'Recipients ready. This window closes…', details: true })}`;
 }

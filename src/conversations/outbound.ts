@@ -27,7 +27,7 @@ const FINAL_CODES = new Set([
 
 /** Enqueues the send inside the caller's transaction: it happens only if the transaction commits. */
 export async function enqueueSend(d: ConversationDeps, q: Queryable, s: AutoSend): Promise<void> {
-  await d.ctx.jobs.send(SEND_QUEUE, s, { client: q, singletonKey: s.clientKey });
+  await d.ctx.jobs.send(SEND_QUEUE, s, { client: q, singletonKey: s.clientKey, fairKey: `portal:${s.portalId}` });
 }
 
 export async function defineSendJob(d: ConversationDeps): Promise<void> {
@@ -35,8 +35,10 @@ export async function defineSendJob(d: ConversationDeps): Promise<void> {
     name: SEND_QUEUE,
     retryLimit: 6,
     retryDelaySeconds: 2,
-    // The per-number limiter paces the sends; more workers only keep Meta's latency from capping throughput.
-    concurrency: 8,
+    // The per-number limiter paces the sends; a send is mostly waiting (its slot, PostgreSQL, Meta), so
+    // 8 workers capped one instance at ~30 sends/s (bench:pipeline, 265 ms a send); beyond 16 the
+    // bottleneck is CPU (the webhook and inbound hops), not send slots (docs/scaling.md).
+    concurrency: 16,
     handler: async (s) => {
       let row;
       try {

@@ -1,6 +1,6 @@
 import type { LimitSpec } from './shared-limiter.js';
 
-export { SharedRateLimiter, type Booking, type Lane, type LimitSpec, type SharedLimiterOptions } from './shared-limiter.js';
+export { LATE_WAKE_MS, lateBy, SharedRateLimiter, type Booking, type Lane, type LimitSpec, type SharedLimiterOptions } from './shared-limiter.js';
 
 /**
  * Meta counts a number's sends per second; we pace a little under the configured rate so network

@@ -23,13 +23,19 @@ export interface SharedLimiterOptions {
 export interface Booking {
   /** How long the caller waited in total before its slot (ms). */
   waitedMs: number;
+  /** When the slot began, on `performance.now()`'s scale: work done after it delays the send (`lateBy`). */
+  dueAt: number;
 }
+
+/** How far past its slot a caller is now (ms). */
+export const lateBy = (b: Booking): number => performance.now() - b.dueAt;
 
 interface BulkWaiter {
   resolve(b: Booking): void;
   reject(err: unknown): void;
   since: number;
   spec: LimitSpec;
+  rebooks: number;
 }
 
 const NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::float8`;
@@ -40,6 +46,8 @@ const NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::float8`;
  * three-instance test saw 11 sends in one of Meta's windows on a loaded machine at 9 per second).
  */
 export const LATE_WAKE_MS = 25;
+/** A machine too busy to wake anyone on time still sends: after this many fresh slots a caller goes. */
+const MAX_REBOOKS = 5;
 
 /**
  * GCRA (generic cell rate algorithm) on one PostgreSQL row per key: each acquire books the next slot
@@ -67,15 +75,16 @@ export class SharedRateLimiter {
     if (lane === 'bulk') return this.bulk(key, spec);
     const { intervalMs, toleranceMs } = timing(spec);
     let waited = 0;
+    let rebooks = 0;
     for (;;) {
       const r = await this.book(key, 1, intervalMs, toleranceMs, this.replyHorizonMs);
       if (r.ok) {
-        const due = performance.now() + r.waitMs;
-        if (r.waitMs > 0) await this.sleep(r.waitMs);
-        const late = performance.now() - due;
-        waited += r.waitMs + Math.max(0, late);
-        if (late > LATE_WAKE_MS) continue;
-        return { waitedMs: waited };
+        const ahead = r.dueAt - performance.now();
+        if (ahead > 0) await this.sleep(ahead);
+        const late = performance.now() - r.dueAt;
+        waited += Math.max(0, ahead) + Math.max(0, late);
+        if (late > LATE_WAKE_MS && rebooks++ < MAX_REBOOKS) continue;
+        return { waitedMs: waited, dueAt: r.dueAt };
       }
       const retry = Math.max(5, Math.min(r.waitMs - this.replyHorizonMs, 1000));
       waited += retry;
@@ -92,7 +101,7 @@ export class SharedRateLimiter {
     return new Promise<Booking>((resolve, reject) => {
       let q = this.bulkQueues.get(key);
       if (!q) this.bulkQueues.set(key, (q = []));
-      q.push({ resolve, reject, since: Date.now(), spec });
+      q.push({ resolve, reject, since: Date.now(), spec, rebooks: 0 });
       if (q.length === 1) void this.pump(key);
     });
   }
@@ -117,11 +126,10 @@ export class SharedRateLimiter {
           continue;
         }
         const batch = q.splice(0, n);
-        const booked = performance.now();
         batch.forEach((w, i) => {
-          const wait = r.waitMs + i * intervalMs;
-          void this.sleep(wait).then(() => {
-            if (performance.now() - (booked + wait) <= LATE_WAKE_MS) return w.resolve({ waitedMs: Date.now() - w.since });
+          const dueAt = r.dueAt + i * intervalMs;
+          void this.sleep(dueAt - performance.now()).then(() => {
+            if (performance.now() - dueAt <= LATE_WAKE_MS || w.rebooks++ >= MAX_REBOOKS) return w.resolve({ waitedMs: Date.now() - w.since, dueAt });
             this.requeue(key, w); // woken late: back to the front for a fresh slot
           });
         });
@@ -154,7 +162,7 @@ export class SharedRateLimiter {
   }
 
   /** Books `n` consecutive slots; ok with the wait until the first when it is within `horizonMs`. */
-  private async book(key: string, n: number, intervalMs: number, toleranceMs: number, horizonMs: number): Promise<{ ok: boolean; waitMs: number }> {
+  private async book(key: string, n: number, intervalMs: number, toleranceMs: number, horizonMs: number): Promise<{ ok: boolean; waitMs: number; dueAt: number }> {
     // First slot = max(now, tat − tolerance); granted when within the horizon; tat moves n intervals on.
     const r = await this.db.query<{ tat_ms: number; now_ms: number }>(
       `INSERT INTO shared_limits AS l (key, tat_ms) VALUES ($1, ${NOW_MS} + $2::float8 * $5::int)
@@ -164,9 +172,15 @@ export class SharedRateLimiter {
       [key, intervalMs, toleranceMs, horizonMs, n],
     );
     const row = r.rows[0];
-    if (row) return { ok: true, waitMs: Math.max(0, row.tat_ms - n * intervalMs - toleranceMs - row.now_ms) };
+    // The slot's local time counts from the answer, never earlier: a send may leave late (the answer's
+    // way back), never before its slot on the database's clock.
+    const answeredAt = performance.now();
+    if (row) {
+      const waitMs = Math.max(0, row.tat_ms - n * intervalMs - toleranceMs - row.now_ms);
+      return { ok: true, waitMs, dueAt: answeredAt + waitMs };
+    }
     const cur = await this.db.query<{ wait_ms: number }>(`SELECT tat_ms - $2 - ${NOW_MS} AS wait_ms FROM shared_limits WHERE key = $1`, [key, toleranceMs]);
-    return { ok: false, waitMs: Number(cur.rows[0]?.wait_ms ?? 0) };
+    return { ok: false, waitMs: Number(cur.rows[0]?.wait_ms ?? 0), dueAt: answeredAt };
   }
 }
 

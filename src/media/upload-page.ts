@@ -93,21 +93,41 @@ function form(nonce: string, quotaBytes: number): string {
   <button type="submit" data-testid="upload-send">Send on WhatsApp</button>
   <p id="out" role="status" data-testid="upload-result"></p>
 </form>
-<script nonce="${nonce}">
-const f = document.getElementById('f'), out = document.getElementById('out');
+${submitScript(nonce, { busy: 'Sending…', state: 'sent', done: 'Sent. This window closes…' })}`;
+}
+
+/**
+ * The upload form's script (every upload page: attachments, template samples, campaign CSVs): posts
+ * the form to the page's own link, shows the answer, closes HubSpot's iframe modal once done. A used
+ * or expired link keeps the button disabled. With `details`, a refusal's `details` are listed in the
+ * page's `#rows` (a campaign CSV's `recipients.N.field` as "Row N+1, field").
+ */
+export function submitScript(nonce: string, t: { busy: string; state: string; done: string; details?: boolean }): string {
+  const details = t.details
+    ? `
+    for (const [k, v] of Object.entries((err.details) || {}).slice(0, 20)) {
+      const li = document.createElement('li');
+      const m = /^recipients\\.(\\d+)\\.(.*)$/.exec(k);
+      li.textContent = m ? 'Row ' + (Number(m[1]) + 1) + ', ' + m[2] + ': ' + v : k + ': ' + v;
+      rows.appendChild(li);
+    }`
+    : '';
+  return `<script nonce="${nonce}">
+const f = document.getElementById('f'), out = document.getElementById('out'), rows = document.getElementById('rows');
 const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
 f.addEventListener('submit', async (e) => {
   e.preventDefault();
-  out.className = ''; out.textContent = 'Sending…';
+  out.className = ''; out.textContent = ${JSON.stringify(t.busy)};
+  if (rows) rows.textContent = '';
   f.querySelector('button').disabled = true;
   try {
     const r = await fetch(location.pathname, { method: 'POST', body: new FormData(f) });
     const b = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
-    out.className = 'ok'; out.dataset.state = 'sent'; out.textContent = 'Sent. This window closes…';
+    if (!r.ok) throw Object.assign(new Error((b.error && b.error.message) || ('HTTP ' + r.status)), { details: b.error && b.error.details });
+    out.className = 'ok'; out.dataset.state = ${JSON.stringify(t.state)}; out.textContent = ${JSON.stringify(t.done)};
     setTimeout(done, 800);
   } catch (err) {
-    out.className = 'bad'; out.dataset.state = 'failed'; out.textContent = err.message;
+    out.className = 'bad'; out.dataset.state = 'failed'; out.textContent = err.message;${details}
     if (/expired|already used/.test(err.message)) return;
     f.querySelector('button').disabled = false;
   }

@@ -21,7 +21,7 @@ import { sendPage } from '../http/security-headers.js';
 import { formatBytes } from '../media/index.js';
 import { storableText } from '../messages/text.js';
 import { linkToken, verifyLinkToken } from '../media/link-tokens.js';
-import { page } from '../media/upload-page.js';
+import { page, submitScript } from '../media/upload-page.js';
 import { MetaApiError } from '../whatsapp/graph.js';
 import { portalNumber, type NumberRow } from '../whatsapp/numbers.js';
 import type { TemplateMeta } from './authoring.js';
@@ -219,24 +219,5 @@ function form(nonce: string, format: SampleFormat): string {
   <button type="submit" data-testid="sample-upload">Upload to Meta</button>
   <p id="out" role="status" data-testid="sample-result"></p>
 </form>
-<script nonce="${nonce}">
-const f = document.getElementById('f'), out = document.getElementById('out');
-const done = () => window.parent.postMessage(JSON.stringify({ action: 'DONE' }), '*');
-f.addEventListener('submit', async (e) => {
-  e.preventDefault();
-  out.className = ''; out.textContent = 'Uploading…';
-  f.querySelector('button').disabled = true;
-  try {
-    const r = await fetch(location.pathname, { method: 'POST', body: new FormData(f) });
-    const b = await r.json().catch(() => ({}));
-    if (!r.ok) throw new Error((b.error && b.error.message) || ('HTTP ' + r.status));
-    out.className = 'ok'; out.dataset.state = 'uploaded'; out.textContent = 'Uploaded. This window closes…';
-    setTimeout(done, 800);
-  } catch (err) {
-    out.className = 'bad'; out.dataset.state = 'failed'; out.textContent = err.message;
-    if (/expired|already used/.test(err.message)) return;
-    f.querySelector('button').disabled = false;
-  }
-});
-</script>`;
+${submitScript(nonce, { busy: 'Uploading…', state: 'uploaded', done: 'Uploaded. This window closes…' })}`;
 }

@@ -225,7 +225,7 @@ async function storeInbound(ctx: AppContext, c: PoolClient, n: NumberRow, item: 
     return;
   }
   summary.messages++;
-  await ctx.events.emit('message.inbound', { messageId: id }, { client: c });
+  await ctx.events.emit('message.inbound', { messageId: id }, { client: c, fairKey: `portal:${n.portal_id}` });
   const media = mediaOf(m);
   if (media) {
     const mo = await c.query<{ id: number }>(

@@ -1,4 +1,4 @@
-import { whatsappNumberKey, whatsappNumberSpec, type Lane, type SharedRateLimiter } from '../limits/index.js';
+import { whatsappNumberKey, whatsappNumberSpec, type Booking, type Lane, type SharedRateLimiter } from '../limits/index.js';
 
 /**
  * Per-number throughput limiter: a token bucket per phone_number_id (default 80 messages/s, from
@@ -40,7 +40,8 @@ export class ThroughputLimiter implements SendLimiter {
 
 /** The sender's seam: one slot per Meta call, `bulk` for campaign sends (served after replies). */
 export interface SendLimiter {
-  acquire(phoneNumberId: string, ratePerSecond: number, lane?: Lane): Promise<unknown>;
+  /** Resolves at the caller's slot; a shared limiter says when the slot began (`lateBy`). */
+  acquire(phoneNumberId: string, ratePerSecond: number, lane?: Lane): Promise<Booking | void>;
   /** Meta answered 130429: every instance holds this number's sends back for `ms`. */
   slowDown?(phoneNumberId: string, ms: number): Promise<void>;
 }
@@ -49,7 +50,7 @@ export interface SendLimiter {
 export class SharedThroughputLimiter implements SendLimiter {
   constructor(private readonly shared: SharedRateLimiter) {}
 
-  acquire(phoneNumberId: string, ratePerSecond: number, lane: Lane = 'reply'): Promise<unknown> {
+  acquire(phoneNumberId: string, ratePerSecond: number, lane: Lane = 'reply'): Promise<Booking> {
     return this.shared.acquire(whatsappNumberKey(phoneNumberId), whatsappNumberSpec(ratePerSecond), lane);
   }
 

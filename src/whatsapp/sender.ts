@@ -5,6 +5,7 @@ import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import { attachmentUsage, chargeAttachment, formatBytes } from '../media/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
 import { OutboundBuilder, type Built } from './outbound-build.js';
+import { LATE_WAKE_MS, lateBy } from '../limits/index.js';
 import type { SendLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
 import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
@@ -172,13 +173,17 @@ export class Sender {
     const delays = attempt === 0 ? this.d.inlineRetryDelaysMs : [];
     for (let i = 0; i <= delays.length; i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, delays[i - 1]));
-      await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), msg.sender === 'campaign' ? 'bulk' : 'reply');
+      const lane = msg.sender === 'campaign' ? 'bulk' : 'reply';
+      const slot = await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), lane);
       // The wait for a send slot can be long (a campaign at the number's rate): an uninstall meanwhile
       // stops it here. Inline retries follow an error Meta answered (it did not take the message), so
       // the first call's claim covers them.
       const go = i === 0 ? await this.claim(msg) : (await portalUninstalled(this.ctx.db.pool, msg.portal_id)) ? 'uninstalled' : 'claimed';
       if (go === 'uninstalled') return this.refuse(msg, attempt, uninstalledError());
       if (go === 'taken') return this.current(msg);
+      // A slow claim made the send late for its slot: take a fresh one rather than reach Meta bunched
+      // with the sends after it (Meta counts any 1,000 ms).
+      if (slot && lateBy(slot) > LATE_WAKE_MS) await this.d.limiter.acquire(number.phone_number_id, this.rateOf(number), lane);
       try {
         const res = await this.d.graph.sendMessage(number.phone_number_id, token, body);
         return await this.accepted(msg, res.wamid, attempt === 0);

@@ -17,10 +17,22 @@ export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promi
       [raws],
     );
     const eventIds = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
-    await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds }, { client: c });
+    // One job per number in the batch, so a number's burst is drained fairly beside the others'
+    // (src/jobs/fairness.ts); ids follow the bodies' order (ORDER BY n).
+    const byNumber = new Map<string, number[]>();
+    raws.forEach((raw, i) => {
+      const key = numberOf(raw);
+      byNumber.set(key, [...(byNumber.get(key) ?? []), eventIds[i]!]);
+    });
+    for (const [key, ids] of byNumber) await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds: ids }, { client: c, fairKey: `number:${key}` });
     return eventIds;
   });
   return ids;
+}
+
+/** The first phone_number_id a body names, read without parsing it (the ack path parses nothing). */
+function numberOf(raw: Buffer): string {
+  return /"phone_number_id"\s*:\s*"(\d{1,20})"/.exec(raw.toString('latin1'))?.[1] ?? 'unknown';
 }
 
 export async function storeWebhookEvent(ctx: AppContext, raw: Buffer): Promise<number> {

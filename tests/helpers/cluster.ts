@@ -17,6 +17,8 @@ export interface InstanceProcess {
   url?: string;
   /** Lines the process wrote to stderr (start-up errors, warnings). */
   stderr: string[];
+  /** Its log lines (pino JSON on stdout), when started with `logs: true`. */
+  stdout: string[];
   exited: Promise<number | null>;
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -33,6 +35,8 @@ export interface StartOptions {
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeFlags?: string[];
   startTimeoutMs?: number;
+  /** Keep the process's log lines (stdout) in `stdout`. */
+  logs?: boolean;
 }
 
 export function startInstance(o: StartOptions): Promise<InstanceProcess> {
@@ -47,9 +51,11 @@ export function startInstance(o: StartOptions): Promise<InstanceProcess> {
       DATABASE_URL: o.databaseUrl,
       PORT: String(o.port ?? 0),
     },
-    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    stdio: ['ignore', o.logs ? 'pipe' : 'ignore', 'pipe', 'ipc'],
   });
   const stderr: string[] = [];
+  const stdout: string[] = [];
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => stdout.push(...d.split('\n').filter(Boolean)));
   child.stderr!.setEncoding('utf8').on('data', (d: string) => stderr.push(...d.split('\n').filter(Boolean)));
   const exited = new Promise<number | null>((r) => child.once('exit', (code, sig) => r(code ?? (sig ? -1 : null))));
   const inst: InstanceProcess = {
@@ -57,6 +63,7 @@ export function startInstance(o: StartOptions): Promise<InstanceProcess> {
     child,
     pid: child.pid!,
     stderr,
+    stdout,
     exited,
     async kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
