@@ -113,7 +113,7 @@ export class CampaignRunner {
   /**
    * Holding the lease, every claim by another runner is abandoned (that runner lost its lease: it died,
    * or stops within a lease tick): back to pending at once rather than after `staleClaimMs`. Safe even
-   * if that runner is still finishing a send: the client key and the sender's hand-over send it once.
+   * if that runner is still finishing a send: the client key and the sender's dispatch claim send it once.
    */
   private async adoptAbandoned(campaignId: number): Promise<void> {
     const r = await this.ctx.db.query(
