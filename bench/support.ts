@@ -1,18 +1,9 @@
 // What the end-to-end benchmarks (pipeline, soak) share: a free port, and a database of their own.
-import { createServer } from 'node:net';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { startEmbeddedHost } from '../tests/helpers/embedded-host.js';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../tests/helpers/cluster.js';
+
 
 /** A scratch database on DATABASE_URL's server (dropped by close), else an embedded PGlite in its own process. */
 export async function benchDatabase(prefix: string): Promise<{ url: string; describe: string; close(): Promise<void> }> {

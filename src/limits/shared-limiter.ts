@@ -98,18 +98,15 @@ export class SharedRateLimiter {
    * batch, not per message.
    */
   private bulk(key: string, spec: LimitSpec): Promise<Booking> {
-    return new Promise<Booking>((resolve, reject) => {
-      let q = this.bulkQueues.get(key);
-      if (!q) this.bulkQueues.set(key, (q = []));
-      q.push({ resolve, reject, since: Date.now(), spec, rebooks: 0 });
-      if (q.length === 1) void this.pump(key);
-    });
+    return new Promise<Booking>((resolve, reject) => this.enqueue(key, { resolve, reject, since: Date.now(), spec, rebooks: 0 }));
   }
 
-  private requeue(key: string, w: BulkWaiter): void {
+  /** Into the key's bulk queue (at the front for a caller woken late), starting its pump if idle. */
+  private enqueue(key: string, w: BulkWaiter, atFront = false): void {
     let q = this.bulkQueues.get(key);
     if (!q) this.bulkQueues.set(key, (q = []));
-    q.unshift(w);
+    if (atFront) q.unshift(w);
+    else q.push(w);
     if (q.length === 1) void this.pump(key);
   }
 
@@ -130,7 +127,7 @@ export class SharedRateLimiter {
           const dueAt = r.dueAt + i * intervalMs;
           void this.sleep(dueAt - performance.now()).then(() => {
             if (performance.now() - dueAt <= LATE_WAKE_MS || w.rebooks++ >= MAX_REBOOKS) return w.resolve({ waitedMs: Date.now() - w.since, dueAt });
-            this.requeue(key, w); // woken late: back to the front for a fresh slot
+            this.enqueue(key, w, true); // woken late: back to the front for a fresh slot
           });
         });
       }

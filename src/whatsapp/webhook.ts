@@ -22,7 +22,9 @@ export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promi
     const byNumber = new Map<string, number[]>();
     raws.forEach((raw, i) => {
       const key = numberOf(raw);
-      byNumber.set(key, [...(byNumber.get(key) ?? []), eventIds[i]!]);
+      const ids = byNumber.get(key);
+      if (ids) ids.push(eventIds[i]!);
+      else byNumber.set(key, [eventIds[i]!]);
     });
     for (const [key, ids] of byNumber) await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds: ids }, { client: c, fairKey: `number:${key}` });
     return eventIds;

@@ -2,6 +2,7 @@
 // (src/main.ts for `web`, src/worker.ts for `worker`), so a test or a bench can SIGKILL one of them.
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,4 +115,16 @@ export async function startCluster(o: {
     await Promise.all(all.map((i) => i.kill('SIGKILL')));
     throw err;
   }
+}
+
+/** A port nobody listens on now (for an instance that must be reachable at a known URL). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -3,11 +3,10 @@
 // embedded PGlite over its socket. The instance running the campaign dies with sends waiting for their
 // throughput slot and claims in hand; another instance takes the campaign over and finishes it. Every
 // recipient gets the message exactly once (counted at the Meta simulator), nothing is left pending.
-import { createServer } from 'node:net';
 import type { Database } from '../../src/db/database.js';
 import { ExtensionClient } from '../../simulators/demo/extension.js';
 import { DEMO_PORTAL } from '../../simulators/demo/fixtures.js';
-import { startInstance, type InstanceProcess } from '../helpers/cluster.js';
+import { freePort, startInstance, type InstanceProcess } from '../helpers/cluster.js';
 import { testDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
 import { createWorld, NUMBER, setupWorld, type World } from '../helpers/world.js';
@@ -17,14 +16,6 @@ const RATE = 10; // the number's messages/s (at Meta and in the app)
 const TEMPLATE = 'appointment_reminder';
 const waIdOf = (i: number) => `57316${String(5_000_000 + i).padStart(7, '0')}`;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 describe('a campaign whose instance is killed with SIGKILL mid-way', () => {
   let db: Database;

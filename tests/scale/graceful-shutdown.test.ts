@@ -2,8 +2,7 @@
 // pool: no job fails because of the shutdown, nothing is logged as an error (it used to log "Cannot
 // use a pool after calling end on the pool"), and a fresh instance finishes whatever was queued.
 import type { Database } from '../../src/db/database.js';
-import { freePort } from '../../bench/support.js';
-import { startInstance, type InstanceProcess } from '../helpers/cluster.js';
+import { freePort, startInstance, type InstanceProcess } from '../helpers/cluster.js';
 import { testDatabase } from '../helpers/db.js';
 import { waitFor } from '../helpers/wait.js';
 import { createWorld, customerWrites, postWebhook, seen, setupWorld, type World } from '../helpers/world.js';

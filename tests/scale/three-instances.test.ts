@@ -3,9 +3,8 @@
 // under load from new customers; one instance is SIGKILLed mid-way and the survivors finish its work.
 import { existsSync } from 'node:fs';
 import { waitFor } from '../helpers/wait.js';
-import { createServer } from 'node:net';
 import type { Database } from '../../src/db/database.js';
-import { startCluster, type InstanceProcess } from '../helpers/cluster.js';
+import { freePort, startCluster, type InstanceProcess } from '../helpers/cluster.js';
 import { testDatabase } from '../helpers/db.js';
 import { createWorld, customerWrites, postWebhook, seen, setupWorld, type World } from '../helpers/world.js';
 
@@ -19,14 +18,6 @@ const FAST_RECOVERY = src('jobs/heartbeat.ts');
 // One number's rate across instances needs the limiter shared in PostgreSQL (campaigns branch).
 const SHARED_LIMITS = src('limits/index.ts');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 
 /** POSTs like Meta does: until a 200, retrying on another live instance after a refusal or a dead connection. */
