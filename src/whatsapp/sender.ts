@@ -46,6 +46,11 @@ function errorJson(e: MetaApiError, reason: MetaErrorReason) {
   };
 }
 
+/** Stored, never handed to Meta and no deferred retry waiting for it: its first call is still to come. */
+function neverDispatched(m: MessageRow): boolean {
+  return m.direction === 'out' && m.status === 'accepted' && !m.wamid && Boolean(m.dispatch_pending) && !m.dispatched_at && Number(m.payload.attempts ?? 0) === 0;
+}
+
 /**
  * Sends a message at most once at Meta. The row is stored (with `dispatch_pending`) before Meta is
  * called; right before each call the sender flips `dispatch_pending` off with a compare-and-set, so
@@ -92,7 +97,9 @@ export class Sender {
     checkConsent(contact, req);
     if (req.clientKey) {
       const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
-      if (existing) return existing;
+      // The caller retrying with its key after its process died between storing and calling Meta
+      // (a job back from a lost lease) resumes the send now; the claim still sends it once.
+      if (existing) return neverDispatched(existing) ? this.attempt(existing, number, 0) : existing;
     }
     await assertAutoReplyBudget(db.pool, req, this.ctx.clock.now());
     const built = await this.builder.build(req.content, number, contact);

@@ -84,6 +84,25 @@ describe('interrupted sends', () => {
     expect(atMeta(id)).toHaveLength(1);
   });
 
+  it('stored, then the process died before calling Meta: the caller retrying with its key sends it at once, once', async () => {
+    // What a job back from a dead worker's lost lease does: the same send again, with the same key.
+    const r = await rt.db.query<{ id: number }>(
+      `INSERT INTO messages (portal_id, contact_id, phone_number_id, client_key, direction, type, text, payload, status, sender, sent_at, status_at, dispatch_pending)
+       VALUES ($1, $2, $3, 'k-died-before-meta', 'out', 'text', 'se reintenta', $4::jsonb, 'accepted', 'bot', $5, $5, true) RETURNING id`,
+      [PORTAL_ID, contactId, PHONE_NUMBER_ID, JSON.stringify({ content: { kind: 'text', text: 'se reintenta' }, request: { messaging_product: 'whatsapp', to: `+${WA}`, type: 'text', text: { body: 'se reintenta' } }, attempts: 0 }), clock.now()],
+    );
+    const id = Number(r.rows[0]!.id);
+    // Two retries at once (the job and a duplicate of it): one call at Meta, both get the sent row.
+    const [a, b] = await Promise.all([send('se reintenta', 'k-died-before-meta'), send('se reintenta', 'k-died-before-meta')]);
+    expect([a.id, b.id]).toEqual([id, id]);
+    await waitFor(async () => Boolean((await row(id)).wamid));
+    expect(atMeta(id)).toHaveLength(1);
+    // Once sent, the key returns the row and nothing goes out again, nor does the reconciler resend it.
+    expect((await send('se reintenta', 'k-died-before-meta')).wamid).toBe((await row(id)).wamid);
+    await later(SEND_RESUME_AFTER_MS + 1000);
+    expect(atMeta(id)).toHaveLength(1);
+  });
+
   it('two resumes of the same stored send race: only one calls Meta', async () => {
     proxy.mode = 'drop-request'; // the first call never reaches Meta and gets no answer: unconfirmed, not resent
     const first = await send('se corta antes de Meta');
