@@ -19,7 +19,7 @@ import { loadConfig } from '../src/config.js';
 import { openDatabase, type Database } from '../src/db/database.js';
 import { createScratchDatabase } from '../src/db/scratch-database.js';
 import { loadAppManifest } from '../src/hubspot/manifest.js';
-import { TIMELINE_EVENT_QUEUE } from '../src/hubspot/timeline.js';
+import { TIMELINE_WAKE_QUEUE } from '../src/hubspot/timeline.js';
 import { createRuntime } from '../src/server.js';
 import { createHubSpotSimulator } from '../simulators/hubspot/index.js';
 
@@ -122,17 +122,15 @@ async function main(): Promise<void> {
     const ids = contacts.rows.map((r) => Number(r.id));
     const order = shuffle(Array.from({ length: MESSAGES }, (_, i) => ids[i % ids.length]!));
     const t0ms = Date.UTC(2026, 3, 1, 9, 0, 0);
-    const msgs = await db.query<{ id: number }>(
+    await db.query(
       `INSERT INTO messages (portal_id, contact_id, phone_number_id, wamid, direction, type, text, status, sender, sent_at)
        SELECT $1, c, 'PN-BENCH', 'wamid.bench.' || ord, 'in', 'text', 'Hola, ¿tienen stock? #' || ord, 'received', 'customer',
               to_timestamp(($3::bigint + ord * 700) / 1000.0)
-         FROM unnest($2::bigint[]) WITH ORDINALITY AS t(c, ord) RETURNING id`,
+         FROM unnest($2::bigint[]) WITH ORDINALITY AS t(c, ord)`,
       [portal.portalId, order, t0ms],
     );
-    await setup.ctx.jobs.boss.insert(
-      TIMELINE_EVENT_QUEUE,
-      msgs.rows.map((r) => ({ data: { messageId: Number(r.id) } })) as any,
-    );
+    // The messages' wake-up (one per portal: the drain finds every message of it).
+    await setup.ctx.jobs.boss.insert(TIMELINE_WAKE_QUEUE, [{ data: { portalId: portal.portalId } }] as any);
     await setup.close();
     sim.resetCounters();
 

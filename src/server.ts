@@ -53,7 +53,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const secrets = new SecretBox(resolveEncryptionKey(config.encryptionKey, config.dataDir));
     const jobs = new JobQueue(db, logger, { work: opts.work !== false });
     const scheduler = new Scheduler(db, clock, logger);
-    const events = new DomainEvents(jobs);
+    const events = new DomainEvents(jobs, logger);
     const ctx: AppContext = { config, db, jobs, scheduler, events, logger, clock, secrets };
     const { services, domains } = compose(ctx, opts.domains);
     for (const d of domains) await d.defineJobs?.();

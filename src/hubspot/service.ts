@@ -17,7 +17,7 @@ import { deleteContactData, PRIVACY_QUEUE, type PrivacyDeletionJob } from './pri
 import { CONTACT_PROPERTIES } from './properties.js';
 import { PROPERTIES_DRAIN_QUEUE, PropertyOutbox, type PropertyValue } from './property-outbox.js';
 import { TASKS_DRAIN_QUEUE, TaskSync } from './tasks.js';
-import { TIMELINE_DRAIN_QUEUE, TIMELINE_EVENT_QUEUE, TimelineLogger } from './timeline.js';
+import { TIMELINE_DRAIN_QUEUE, TIMELINE_EVENT_QUEUE, TIMELINE_WAKE_QUEUE, TimelineLogger } from './timeline.js';
 import { registerHubSpotWebhook } from './webhook.js';
 
 export interface HubSpotDeps {
@@ -175,8 +175,14 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
 
   async defineJobs(): Promise<void> {
     const { ctx } = this;
-    ctx.events.subscribe('message.inbound', TIMELINE_EVENT_QUEUE);
-    ctx.events.subscribe('message.outbound', TIMELINE_EVENT_QUEUE);
+    ctx.events.onCommitted('message.inbound', (e) => this.timeline.wake(e.portalId));
+    ctx.events.onCommitted('message.outbound', (e) => this.timeline.wake(e.portalId));
+    await ctx.jobs.define<{ portalId: number }>({
+      name: TIMELINE_WAKE_QUEUE,
+      policy: 'short',
+      concurrency: 2,
+      handler: async (data) => this.quietly(() => this.timeline.drainer.run(portalJob.parse(data).portalId)),
+    });
     await ctx.jobs.define<{ messageId: number }>({
       name: TIMELINE_EVENT_QUEUE,
       concurrency: 4,

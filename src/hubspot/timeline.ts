@@ -12,7 +12,10 @@ import type { MediaLinks } from '../seams.js';
 import { communicationBody, REF_RE, type LoggedMessage } from './render.js';
 
 export const TIMELINE_DRAIN_QUEUE = 'hubspot.timeline.drain';
+/** Before the wake-ups: one job per message (kept so jobs queued by an older version still run). */
 export const TIMELINE_EVENT_QUEUE = 'hubspot.timeline.message';
+/** A portal's drain woken after a message commits: one queued job per portal (policy 'short'). */
+export const TIMELINE_WAKE_QUEUE = 'hubspot.timeline.wake';
 
 const BATCH = 100;
 const CLAIM = 500;
@@ -73,6 +76,16 @@ export class TimelineLogger extends PortalOutbox {
     const m = r.rows[0];
     if (!m || m.hubspot_communication_id) return;
     await this.drainer.run(m.portal_id);
+  }
+
+  /**
+   * A message of the portal committed: a drain running here looks again before it stops; otherwise
+   * one queued wake-up per portal, due when the batch window closes, covers every message committed
+   * before it starts (each wake is sent after its message commits). A lost wake waits for the sweep.
+   */
+  async wake(portalId: number): Promise<void> {
+    if (this.drainer.isRunning(portalId)) return this.drainer.run(portalId);
+    await this.ctx.jobs.send(TIMELINE_WAKE_QUEUE, { portalId }, { singletonKey: String(portalId), startAfterSeconds: this.linger / 1000 });
   }
 
   /** Portals with messages still to log (the periodic sweep's safety net). */

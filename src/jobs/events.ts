@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.js';
+import { afterCommit, type Queryable } from '../db/database.js';
+import type { Logger } from '../logger.js';
 import type { JobQueue } from './queue.js';
 
 /**
@@ -8,9 +9,9 @@ import type { JobQueue } from './queue.js';
  */
 export interface EventMap {
   /** A new customer message was stored (once per wamid). */
-  'message.inbound': { messageId: number };
+  'message.inbound': { messageId: number; portalId: number };
   /** A business message was stored (agent, bot, system or campaign). */
-  'message.outbound': { messageId: number };
+  'message.outbound': { messageId: number; portalId: number };
   /** An outbound message's status moved forward (sent, delivered, read, failed). */
   'message.status': { messageId: number; status: string };
   /** A contact's consent or opt-out changed. */
@@ -21,12 +22,27 @@ export interface EventMap {
 
 export type EventName = keyof EventMap;
 
+type Wake<E extends EventName> = (data: EventMap[E]) => Promise<void> | void;
+
 export class DomainEvents {
   private readonly subscribers = new Map<EventName, string[]>();
   /** Optional per-queue filter: an event the subscriber would ignore costs no job (bench:pipeline). */
   private readonly filters = new Map<string, (data: never) => boolean>();
+  private readonly wakes = new Map<EventName, Array<Wake<never>>>();
 
-  constructor(private readonly jobs: JobQueue) {}
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly logger?: Logger,
+  ) {}
+
+  /**
+   * A wake-up after the emitting transaction commits, not durable work: for a subscriber whose work
+   * is already stored (an outbox the event's rows are part of) and swept periodically, so a wake
+   * lost to a crash only delays it. Seen after commit, the rows are visible to whatever it wakes.
+   */
+  onCommitted<E extends EventName>(event: E, wake: Wake<E>): void {
+    this.wakes.set(event, [...(this.wakes.get(event) ?? []), wake as Wake<never>]);
+  }
 
   /** `queue` must be defined with ctx.jobs.define by the subscribing module. */
   subscribe<E extends EventName>(event: E, queue: string, only?: (data: EventMap[E]) => boolean): void {
@@ -40,6 +56,14 @@ export class DomainEvents {
     for (const queue of this.subscribers.get(event) ?? []) {
       if (this.filters.get(`${event}>${queue}`)?.(data as never) === false) continue;
       await this.jobs.send(queue, data as object, opts);
+    }
+    for (const wake of this.wakes.get(event) ?? []) {
+      const run = () =>
+        void Promise.resolve()
+          .then(() => wake(data as never))
+          .catch((err: unknown) => this.logger?.warn({ err, event }, 'wake-up after commit failed (the periodic sweep picks the work up)'));
+      if (opts.client) afterCommit(opts.client, run);
+      else run();
     }
   }
 }

@@ -26,10 +26,18 @@ export interface JobDefinition<T extends object> {
   expireInSeconds?: number;
   /** Jobs this process works on at once for this queue. Default 2. */
   concurrency?: number;
+  /**
+   * 'short': at most one queued (not yet running) job per singleton key, so a burst of sends with one
+   * key costs one job (a wake-up). Fixed when the queue is first created (pg-boss cannot change it).
+   */
+  policy?: 'standard' | 'short';
 }
 
 export interface SendOptions {
-  /** At most one queued job with this key per queue (dedupes redelivered work). */
+  /**
+   * On a 'short' queue, at most one queued job with this key. On a standard queue pg-boss keeps every
+   * job and the key only labels it: those handlers dedupe by their own claims.
+   */
   singletonKey?: string;
   startAfterSeconds?: number;
   /** Enqueue inside the caller's transaction (commit-or-nothing with the caller's writes). */
@@ -117,7 +125,7 @@ export class JobQueue {
       deadLetter: dead,
     };
     await this.boss.createQueue(dead);
-    await this.boss.createQueue(def.name, { ...options });
+    await this.boss.createQueue(def.name, { ...options, policy: def.policy ?? 'standard' });
     // createQueue keeps an existing queue's settings: apply today's (a deployment made with a 300 s expiry).
     await this.boss.updateQueue(def.name, { ...options });
     // pg-boss looks a queue up through the pool on first send and caches it; warm that cache now,

@@ -225,7 +225,7 @@ async function storeInbound(ctx: AppContext, c: PoolClient, n: NumberRow, item: 
     return;
   }
   summary.messages++;
-  await ctx.events.emit('message.inbound', { messageId: id }, { client: c, fairKey: `portal:${n.portal_id}` });
+  await ctx.events.emit('message.inbound', { messageId: id, portalId: n.portal_id }, { client: c, fairKey: `portal:${n.portal_id}` });
   const media = mediaOf(m);
   if (media) {
     const mo = await c.query<{ id: number }>(
@@ -276,7 +276,7 @@ async function storeStatus(ctx: AppContext, c: PoolClient, n: NumberRow, s: Extr
         [Number(m[1]), s.id, n.portal_id, n.phone_number_id],
       );
       msg = r.rows[0];
-      if (msg) await ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+      if (msg) await ctx.events.emit('message.outbound', { messageId: msg.id, portalId: n.portal_id }, { client: c });
     }
   }
   if (!msg) return false; // kept in message_status_events; applied when the sender stores the wamid

@@ -67,18 +67,18 @@ async function failUnconfirmed(ctx: AppContext, cutoff: Date): Promise<number[]>
   const error = { code: UNCONFIRMED, title: 'Not confirmed by WhatsApp', message: errorMessageFor('SEND_UNCONFIRMED'), details: null, reason: UNCONFIRMED };
   const failed = await ctx.db.tx(async (c) => {
     // wamid IS NULL in the UPDATE: a status webhook that reconciled it meanwhile wins.
-    const r = await c.query<{ id: number; attempts: number }>(
+    const r = await c.query<{ id: number; portal_id: number; attempts: number }>(
       `UPDATE messages SET status = 'failed', status_at = $2, error = $3::jsonb
         WHERE id IN (SELECT id FROM messages WHERE direction = 'out' AND status = 'accepted' AND wamid IS NULL AND NOT dispatch_pending
                        AND COALESCE(dispatched_at, sent_at) < $1 ORDER BY id LIMIT ${BATCH})
           AND status = 'accepted' AND wamid IS NULL AND NOT dispatch_pending
-        RETURNING id, COALESCE((payload->>'attempts')::int, 0) AS attempts`,
+        RETURNING id, portal_id, COALESCE((payload->>'attempts')::int, 0) AS attempts`,
       [cutoff, ctx.clock.now(), JSON.stringify(error)],
     );
     for (const m of r.rows) {
       await ctx.events.emit('message.status', { messageId: Number(m.id), status: 'failed' }, { client: c });
       // The first call never got to announce the message (the sender does once Meta answers).
-      if (m.attempts === 0) await ctx.events.emit('message.outbound', { messageId: Number(m.id) }, { client: c });
+      if (m.attempts === 0) await ctx.events.emit('message.outbound', { messageId: Number(m.id), portalId: Number(m.portal_id) }, { client: c });
     }
     return r.rows.map((m) => Number(m.id));
   });

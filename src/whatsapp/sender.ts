@@ -240,7 +240,7 @@ export class Sender {
         [msg.id, attempt + 1],
       );
       await this.ctx.jobs.send(SEND_RETRY_QUEUE, { messageId: msg.id, attempt: attempt + 1 }, { client: c, startAfterSeconds: delay, singletonKey: `m:${msg.id}:${attempt + 1}` });
-      if (attempt === 0) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+      if (attempt === 0) await this.ctx.events.emit('message.outbound', { messageId: msg.id, portalId: msg.portal_id }, { client: c });
       return r.rows[0]!;
     });
   }
@@ -279,7 +279,7 @@ export class Sender {
           JSON.stringify(error),
           this.ctx.clock.now(),
         ]);
-        await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+        await this.ctx.events.emit('message.outbound', { messageId: msg.id, portalId: msg.portal_id }, { client: c });
       } else {
         // Nobody is waiting on a deferred retry: report the failure like a failed status.
         await advanceStatus(c, this.ctx.events, { messageId: msg.id, status: 'failed', at: this.ctx.clock.now(), error });
@@ -291,7 +291,7 @@ export class Sender {
     const row = await this.ctx.db.tx(async (c) => {
       const r = await c.query<MessageRow>(`UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *`, [msg.id, wamid]);
       await applyWaitingStatuses(c, this.ctx.events, { messageId: msg.id, wamid, phoneNumberId: msg.phone_number_id });
-      if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id }, { client: c });
+      if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id, portalId: msg.portal_id }, { client: c });
       return r.rows[0]!;
     });
     return this.current(row);

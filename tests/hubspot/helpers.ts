@@ -99,7 +99,7 @@ export async function inbound(
     [p.portalId, contact.id, `wamid.${randomBytes(8).toString('hex')}`, p.text ?? `hello ${seq}`, p.sentAt ?? new Date(Date.UTC(2026, 3, 1, 12, 0, seq % 60))],
   );
   const messageId = Number(m.rows[0]!.id);
-  if (p.emit !== false) await rt.ctx.events.emit('message.inbound', { messageId });
+  if (p.emit !== false) await rt.ctx.events.emit('message.inbound', { messageId, portalId: p.portalId });
   return { contactId: Number(contact.id), messageId };
 }
 

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { upsertWhatsAppContact } from '../../src/contacts/contacts-repo.js';
 import type { Database } from '../../src/db/database.js';
 import { CONTACT_PROPERTIES } from '../../src/hubspot/index.js';
 import type { Portal } from '../../simulators/hubspot/index.js';
@@ -36,6 +37,12 @@ function lossyProxy(target: string) {
     lost: () => lost,
     close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
+}
+
+/** Wake-up jobs queued for a portal's timeline so far (one per message before the wake queue). */
+async function wakeJobs(portalId: number): Promise<number> {
+  const r = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'hubspot.timeline.wake' AND data->>'portalId' = $1`, [String(portalId)]);
+  return r.rows[0]!.n;
 }
 
 let h: SimHandle;
@@ -84,7 +91,7 @@ describe('timeline logging', () => {
        VALUES ($1, $2, 'PN1', NULL, 'out', 'text', 'pending', 'accepted', 'bot', now()), ($1, $2, 'PN1', 'wamid.f', 'out', 'text', 'failed', 'failed', 'bot', now())`,
       [portal.portalId, contactId],
     );
-    await a.ctx.events.emit('message.outbound', { messageId: Number(out.rows[0].id) });
+    await a.ctx.events.emit('message.outbound', { messageId: Number(out.rows[0].id), portalId: portal.portalId });
     await waitFor(async () => (await loggedCount(db, portal.portalId)) === 2, 'two logged messages');
 
     const comms = liveComms(portal).sort((x, y) => x.properties.hs_timestamp!.localeCompare(y.properties.hs_timestamp!));
@@ -116,8 +123,8 @@ describe('timeline logging', () => {
     );
     // Every event twice, on both instances, plus status updates.
     await Promise.all([
-      ...ids.map((messageId) => a.ctx.events.emit('message.inbound', { messageId })),
-      ...ids.map((messageId) => b.ctx.events.emit('message.inbound', { messageId })),
+      ...ids.map((messageId) => a.ctx.events.emit('message.inbound', { messageId, portalId: portal.portalId })),
+      ...ids.map((messageId) => b.ctx.events.emit('message.inbound', { messageId, portalId: portal.portalId })),
       ...ids.slice(0, 20).map((messageId) => b.ctx.events.emit('message.status', { messageId, status: 'read' })),
     ]);
     await waitFor(async () => (await loggedCount(db, portal.portalId)) === 250, '250 logged');
@@ -127,6 +134,29 @@ describe('timeline logging', () => {
     expect(h.sim.counters.byKind['communications.batch.create']! - before).toBeLessThanOrEqual(4);
     const distinct = (await db.query('SELECT count(DISTINCT hubspot_communication_id)::int AS n FROM messages WHERE portal_id = $1', [portal.portalId])).rows[0].n;
     expect(distinct).toBe(250);
+  });
+
+  test('messages committing one by one while drains run on two instances are all logged, woken by a few jobs', async () => {
+    const portal = await connected();
+    const logged = await loggedCount(db, portal.portalId);
+    const jobsBefore = await wakeJobs(portal.portalId);
+    // 80 webhook-like transactions over ~2 s, half on each instance, each emitting as it stores.
+    const commits = Array.from({ length: 80 }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, i * 25));
+      const rt = i % 2 ? a : b;
+      await rt.db.tx(async (c) => {
+        const contact = await upsertWhatsAppContact(c, { portalId: portal.portalId, waId: `57300555${String(i).padStart(4, '0')}`, profileName: null });
+        const m = await c.query<{ id: number }>(
+          `INSERT INTO messages (portal_id, contact_id, phone_number_id, wamid, direction, type, text, payload, status, sender, sent_at)
+           VALUES ($1, $2, 'PN1', $3, 'in', 'text', $4, '{}', 'received', 'customer', now()) RETURNING id`,
+          [portal.portalId, contact.id, `wamid.onebyone.${i}`, `uno por uno ${i}`],
+        );
+        await rt.ctx.events.emit('message.inbound', { messageId: Number(m.rows[0]!.id), portalId: portal.portalId }, { client: c });
+      });
+    });
+    await Promise.all(commits);
+    await waitFor(async () => (await loggedCount(db, portal.portalId)) === logged + 80, 'the 80 messages logged', 20_000);
+    expect((await wakeJobs(portal.portalId)) - jobsBefore).toBeLessThan(20);
   });
 
   test('a batch whose answer was lost is reconciled, not created twice', async () => {

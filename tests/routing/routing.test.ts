@@ -65,7 +65,7 @@ describe('round-robin fairness on two instances sharing one database (F11)', () 
     await resolveAll(db);
     const ids: number[] = [];
     for (let i = 0; i < 30; i++) ids.push(await storeInbound(db, await seedContact(db, { consent: 'granted' }), { text: `hi ${i}` }, T0));
-    await Promise.all(ids.map((messageId, i) => (i % 2 ? a : b).rt.ctx.events.emit('message.inbound', { messageId })));
+    await Promise.all(ids.map((messageId, i) => (i % 2 ? a : b).rt.ctx.events.emit('message.inbound', { messageId, portalId: PORTAL })));
     await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM inbound_handled WHERE message_id = ANY($1::bigint[])`, [ids])).rows[0].n === 30, 30_000);
     expect(await perAgent(db, agents)).toEqual([10, 10, 10]);
   });
