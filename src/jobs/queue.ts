@@ -2,6 +2,7 @@ import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import { afterCommit, type Database, type Queryable } from '../db/database.js';
 import { BurstMeter } from './fairness.js';
+import { jobId } from './job-id.js';
 import { DEFAULT_LEASE_SECONDS } from './heartbeat.js';
 import { QueueWorker } from './queue-worker.js';
 
@@ -150,6 +151,7 @@ export class JobQueue {
   async send<T extends object>(name: string, data: T, opts: SendOptions = {}): Promise<string | null> {
     const client = opts.client;
     const id = await this.boss.send(name, data, {
+      id: jobId(),
       singletonKey: opts.singletonKey,
       startAfter: opts.startAfterSeconds,
       ...(opts.fairKey ? { priority: this.bursts.priorityFor(`${name}|${opts.fairKey}`) } : {}),
