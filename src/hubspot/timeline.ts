@@ -78,11 +78,8 @@ export class TimelineLogger extends PortalOutbox {
     await this.drainer.run(m.portal_id);
   }
 
-  /**
-   * A message of the portal committed: a drain running here looks again before it stops; otherwise
-   * one queued wake-up per portal, due when the batch window closes, covers every message committed
-   * before it starts (each wake is sent after its message commits). A lost wake waits for the sweep.
-   */
+  /** After a message commits: a drain running here looks again; else one queued wake per portal, due when
+   * the batch window closes, sees every message committed before it (docs/hubspot.md). */
   async wake(portalId: number): Promise<void> {
     if (this.drainer.isRunning(portalId)) return this.drainer.run(portalId);
     await this.ctx.jobs.send(TIMELINE_WAKE_QUEUE, { portalId }, { singletonKey: String(portalId), startAfterSeconds: this.linger / 1000 });
