@@ -79,6 +79,8 @@ export class JobQueue {
   /** Handlers running in this process right now. */
   private running = 0;
   private readonly bursts = new BurstMeter();
+  /** pg-boss's own queries in flight (its supervise pass keeps running after boss.stop()). */
+  private readonly bossQueries = new Set<Promise<unknown>>();
 
   constructor(
     private readonly db: Database,
@@ -86,7 +88,7 @@ export class JobQueue {
     private readonly opts: JobQueueOptions = {},
   ) {
     this.boss = new PgBoss({
-      db: { executeSql: (text: string, values: unknown[]) => db.query(text, values) },
+      db: { executeSql: (text: string, values: unknown[]) => this.track(db.query(text, values)) },
       schema: 'pgboss',
       superviseIntervalSeconds: opts.superviseIntervalSeconds ?? 2,
       monitorIntervalSeconds: opts.monitorIntervalSeconds ?? 3,
@@ -206,5 +208,18 @@ export class JobQueue {
     await Promise.all([...this.workers.values()].map((w) => w.stop(timeoutMs)));
     this.workers.clear();
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false } as any);
+    // boss.stop() does not wait for a supervise pass already running: its next query would meet a
+    // closed pool ("Cannot use a pool after calling end"). Wait until pg-boss has nothing in flight.
+    const deadline = Date.now() + timeoutMs;
+    while (this.bossQueries.size && Date.now() < deadline) {
+      await Promise.allSettled([...this.bossQueries]);
+      await new Promise((r) => setImmediate(r)); // lets the pass issue its next query, or finish
+    }
+  }
+
+  private track<T>(q: Promise<T>): Promise<T> {
+    this.bossQueries.add(q);
+    void q.finally(() => this.bossQueries.delete(q)).catch(() => undefined);
+    return q;
   }
 }
