@@ -31,6 +31,26 @@ async function deliver(live: () => InstanceProcess[], turn: number, hook: { body
   throw new Error('webhook never acknowledged');
 }
 
+/** On a timeout, what the unanswered customers' rows and the queues hold (CI shows only the output). */
+async function explainUnanswered(db: Database, waIds: string[], cluster: InstanceProcess[]): Promise<void> {
+  const q = async (sql: string, params: unknown[] = []) => JSON.stringify((await db.query(sql, params)).rows);
+  console.error(
+    [
+      `unanswered: ${waIds.join(', ')}`,
+      `their messages: ${await q(
+        `SELECT m.id, m.direction, m.status, m.sender, m.wamid, m.client_key, m.dispatch_pending, m.dispatched_at, m.created_at FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE c.wa_id = ANY($1) ORDER BY m.id`,
+        [waIds],
+      )}`,
+      `open webhook events: ${await q(`SELECT id, state, received_at FROM webhook_events WHERE state <> 'processed' ORDER BY id LIMIT 20`)}`,
+      `jobs not done: ${await q(
+        `SELECT name, state, count(*)::int AS n, min(created_on) AS oldest, min(start_after) AS next_start, max(retry_count) AS retries FROM pgboss.job WHERE state <> 'completed' GROUP BY 1, 2 ORDER BY 1, 2`,
+      )}`,
+      `failed job output: ${await q(`SELECT name, output FROM pgboss.job WHERE state IN ('failed', 'retry') ORDER BY created_on DESC LIMIT 5`)}`,
+      `instances' stderr: ${cluster.map((c) => c.stderr.slice(-10).join(' | ')).join(' || ')}`,
+    ].join('\n'),
+  );
+}
+
 describe('three instances on one database', () => {
   let db: Database;
   let world: World;
@@ -69,7 +89,12 @@ describe('three instances on one database', () => {
     if (FAST_RECOVERY) expect(victim.child.signalCode).toBe('SIGKILL');
 
     // Every acknowledged message: one consent prompt to its customer.
-    await waitFor(() => waIds.every((w) => (seen(world).sendsTo.get(w)?.length ?? 0) >= 1), 'the consent bot to answer every customer', 90_000);
+    await waitFor(() => waIds.every((w) => (seen(world).sendsTo.get(w)?.length ?? 0) >= 1), 'the consent bot to answer every customer', 120_000).catch(
+      async (err) => {
+        await explainUnanswered(db, waIds.filter((w) => !seen(world).sendsTo.get(w)?.length), cluster);
+        throw err;
+      },
+    );
     for (const [i, waId] of waIds.entries()) {
       sends.push(deliver(live, i, customerWrites(world, { waId, wamid: `wamid.scale.yes.${i}`, text: 'acepto' })));
     }
