@@ -177,24 +177,21 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
     const { ctx } = this;
     ctx.events.onCommitted('message.inbound', (e) => this.timeline.wake(e.portalId));
     ctx.events.onCommitted('message.outbound', (e) => this.timeline.wake(e.portalId));
-    await ctx.jobs.define<{ portalId: number }>({
-      name: TIMELINE_WAKE_QUEUE,
-      policy: 'short',
-      concurrency: 2,
-      handler: async (data) => this.quietly(() => this.timeline.drainer.run(portalJob.parse(data).portalId)),
-    });
     await ctx.jobs.define<{ messageId: number }>({
       name: TIMELINE_EVENT_QUEUE,
       concurrency: 4,
       handler: async (data) => this.quietly(() => this.timeline.onMessage(messageJob.parse(data).messageId)),
     });
-    const drainJob = (name: string, run: (portalId: number) => Promise<void>) =>
+    // One job per portal; a wake is 'short' so a queued one absorbs the next (singletonKey).
+    const drainJob = (name: string, run: (portalId: number) => Promise<void>, policy?: 'short') =>
       ctx.jobs.define<{ portalId: number }>({
         name,
+        policy,
         concurrency: 2,
         retryLimit: 8,
         handler: async (data) => this.quietly(() => run(portalJob.parse(data).portalId)),
       });
+    await drainJob(TIMELINE_WAKE_QUEUE, (portalId) => this.timeline.drainer.run(portalId), 'short');
     await drainJob(TIMELINE_DRAIN_QUEUE, (portalId) => this.timeline.drainer.run(portalId));
     await drainJob(PROPERTIES_DRAIN_QUEUE, (portalId) => this.properties.drainer.run(portalId));
     await drainJob(TASKS_DRAIN_QUEUE, (portalId) => this.tasks.drainer.run(portalId));

@@ -46,9 +46,14 @@ function errorJson(e: MetaApiError, reason: MetaErrorReason) {
   };
 }
 
-/** Stored, never handed to Meta and no deferred retry waiting for it: its first call is still to come. */
+/** Stored and known not handed to Meta for its current attempt (no wamid, dispatch pending). */
+function awaitingDispatch(m: MessageRow): boolean {
+  return m.direction === 'out' && m.status === 'accepted' && !m.wamid && Boolean(m.dispatch_pending);
+}
+
+/** Awaiting its very first call (no deferred retry waiting for it). */
 function neverDispatched(m: MessageRow): boolean {
-  return m.direction === 'out' && m.status === 'accepted' && !m.wamid && Boolean(m.dispatch_pending) && !m.dispatched_at && Number(m.payload.attempts ?? 0) === 0;
+  return awaitingDispatch(m) && !m.dispatched_at && Number(m.payload.attempts ?? 0) === 0;
 }
 
 /**
@@ -305,7 +310,7 @@ export class Sender {
   async retry(messageId: number, attempt: number): Promise<void> {
     const r = await this.ctx.db.query<MessageRow>(`SELECT * FROM messages WHERE id = $1`, [messageId]);
     const msg = r.rows[0];
-    if (!msg || msg.direction !== 'out' || msg.status !== 'accepted' || msg.wamid || !msg.dispatch_pending) return;
+    if (!msg || !awaitingDispatch(msg)) return;
     if (attempt < Number(msg.payload.attempts ?? 0)) return; // a job of an earlier attempt
     const number = await portalNumber(this.ctx.db.pool, msg.portal_id, msg.phone_number_id);
     if (!number || number.token_status === 'needs_token') {
