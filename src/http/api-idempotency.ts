@@ -34,17 +34,25 @@ function takeKey(req: Request): string | undefined {
   return header ?? (fromBody as string | undefined);
 }
 
+/** The v3 signature of a request that carries no key (HMAC over method, URL, body and timestamp). */
+function signatureKey(req: Request): string | undefined {
+  const sig = req.get('X-HubSpot-Signature-v3');
+  return sig ? `sig:${sig}` : undefined;
+}
+
 /**
  * One idempotency key per mutating extension call (HubSpot's proxy may retry once): the first request
  * with a key runs; a repeat within 24 h gets the stored response and does nothing else. A request
  * still running answers 409 IN_PROGRESS; a 5xx is not stored (the retry runs again). Mount after
- * `requireHubSpotSignature` (keys are per portal). Requests without a key run normally.
+ * `requireHubSpotSignature` (keys are per portal). A request without a key is keyed by its HubSpot
+ * signature: a captured signed request replayed within the signature's 5 minutes (same bytes, same
+ * signature) gets the first answer and does nothing again (issue 17).
  */
 export function idempotent(ctx: AppContext): RequestHandler {
   return async (req, res, next) => {
     try {
       if (req.method !== 'POST' && req.method !== 'PUT' && req.method !== 'PATCH' && req.method !== 'DELETE') return next();
-      const key = takeKey(req);
+      const key = takeKey(req) ?? signatureKey(req);
       if (key === undefined) return next();
       const { portalId } = callerOf(req);
       const now = ctx.clock.now();

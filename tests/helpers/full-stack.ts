@@ -25,6 +25,8 @@ export const PROMO = {
 
 export interface Stack {
   rt: TestRuntime;
+  /** Where the app listens (loopback). */
+  url: string;
   meta: MetaSimulator;
   hubspot: SimHandle;
   /** The first installed portal (it connected PNID). */
@@ -112,6 +114,7 @@ export async function startStack(): Promise<Stack> {
 
   return {
     rt,
+    url,
     meta,
     hubspot,
     portal,

@@ -100,6 +100,27 @@ describe('idempotency key in the body or the header', () => {
     expect((await first).status).toBe(201);
   });
 
+  test('without a key, a captured signed request replayed within the signature window runs once (issue 17)', async () => {
+    const first = await post({ text: 'replay me' });
+    expect(first.status).toBe(201);
+    // The same bytes with the same signature, twice more (a replay, or HubSpot's proxy retrying).
+    const again = await Promise.all([post({ text: 'replay me' }), post({ text: 'replay me' })]);
+    expect(again.map((r) => r.status)).toEqual([201, 201]);
+    expect(again.map((r) => r.headers['idempotent-replayed'])).toEqual(['true', 'true']);
+    expect(again[0]!.body).toEqual(first.body);
+    expect(runs).toBe(1);
+    // The rep sending the same text again is a new request: a new timestamp, a new signature.
+    clock.advance(1000);
+    try {
+      const later = await signedRequest(rt.app, { method: 'POST', path: '/api/v1/notes', portalId: 101, userId: 7, timestamp: T0 + 1000, body: { text: 'replay me' } });
+      expect(later.status).toBe(201);
+      expect(later.headers['idempotent-replayed']).toBeUndefined();
+      expect(runs).toBe(2);
+    } finally {
+      clock.set(new Date(T0));
+    }
+  });
+
   test('keys are per portal: the same key in another portal runs on its own', async () => {
     await post({ text: 'a', idempotencyKey: 'shared-k' });
     const other = await post({ text: 'a', idempotencyKey: 'shared-k' }, { portalId: 103 });
