@@ -131,6 +131,7 @@ const envSchema = z.object({
   PLAN_SEATS: planLimit,
   // [edge] extension API calls one portal may make per minute, all instances together (docs/limits.md)
   API_RATE_LIMIT_PER_MINUTE: positiveInt(2400),
+  JOBS_FAIR_SHARE: positiveInt(100),
   // [edge] extra origins that may frame the upload page, beside HubSpot's app domains (docs/security.md)
   FRAME_ANCESTORS: z
     .string()
@@ -176,6 +177,8 @@ export interface Config {
   plan: { name: string; activeContacts: number | null; seats: number | null };
   /** [edge] per-portal budget of extension API calls per minute (429 RATE_LIMITED beyond it). */
   apiRateLimitPerMinute: number;
+  /** Jobs one portal (or number) may enqueue per queue in 10 s before its work yields to quieter ones (jobs/fairness.ts). */
+  jobsFairShare: number;
   /** [edge] CSP frame-ancestors of the upload page: HubSpot's domains, FRAME_ANCESTORS, local hosts in development. */
   frameAncestors: string[];
 }
@@ -252,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, opts: LoadOptio
     dbPoolMax: e.DB_POOL_MAX,
     plan: { name: e.PLAN_NAME, activeContacts: e.PLAN_ACTIVE_CONTACTS, seats: e.PLAN_SEATS },
     apiRateLimitPerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+    jobsFairShare: e.JOBS_FAIR_SHARE,
     frameAncestors: [...HUBSPOT_FRAME_ANCESTORS, ...e.FRAME_ANCESTORS, ...(production ? [] : DEV_FRAME_ANCESTORS)],
   };
 }

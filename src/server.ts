@@ -51,7 +51,7 @@ export async function createRuntime(config: Config, opts: RuntimeOptions = {}): 
     const applied = await migrate(db);
     if (applied.length) logger.info({ applied }, 'database migrated');
     const secrets = new SecretBox(resolveEncryptionKey(config.encryptionKey, config.dataDir));
-    const jobs = new JobQueue(db, logger, { work: opts.work !== false });
+    const jobs = new JobQueue(db, logger, { work: opts.work !== false, fairness: { quietLimit: config.jobsFairShare } });
     const scheduler = new Scheduler(db, clock, logger);
     const events = new DomainEvents(jobs, logger);
     const ctx: AppContext = { config, db, jobs, scheduler, events, logger, clock, secrets };

@@ -1,7 +1,7 @@
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logger.js';
 import { afterCommit, type Database, type Queryable } from '../db/database.js';
-import { BurstMeter } from './fairness.js';
+import { BurstMeter, type BurstMeterOptions } from './fairness.js';
 import { jobId } from './job-id.js';
 import { DEFAULT_LEASE_SECONDS } from './heartbeat.js';
 import { QueueWorker } from './queue-worker.js';
@@ -59,6 +59,8 @@ export interface JobQueueOptions {
   leaseSeconds?: number;
   /** false: only send (no workers). */
   work?: boolean;
+  /** When a key's burst starts yielding to other keys (fairness.ts). */
+  fairness?: BurstMeterOptions;
 }
 
 const DEAD_SUFFIX = '.dead';
@@ -78,7 +80,7 @@ export class JobQueue {
   private started = false;
   /** Handlers running in this process right now. */
   private running = 0;
-  private readonly bursts = new BurstMeter();
+  private readonly bursts: BurstMeter;
   /** pg-boss's own queries in flight (its supervise pass keeps running after boss.stop()). */
   private readonly bossQueries = new Set<Promise<unknown>>();
 
@@ -87,6 +89,7 @@ export class JobQueue {
     private readonly logger: Logger,
     private readonly opts: JobQueueOptions = {},
   ) {
+    this.bursts = new BurstMeter(opts.fairness);
     this.boss = new PgBoss({
       db: { executeSql: (text: string, values: unknown[]) => this.track(db.query(text, values)) },
       schema: 'pgboss',

@@ -44,7 +44,7 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(o: { env?: Record<string, string> } = {}): Promise<Stack> {
   const meta = createMetaSimulator({
     appSecret: TEST_SECRETS.WHATSAPP_APP_SECRET,
     numbers: [{ phoneNumberId: PNID, wabaId: WABA, displayPhoneNumber: '15550783881', verifiedName: 'Acme Support', accessToken: TOKEN }],
@@ -53,7 +53,7 @@ export async function startStack(): Promise<Stack> {
   meta.seedTemplate({ wabaId: WABA, ...PROMO });
   const server = await meta.listen(0);
   const hubspot = await startSimulator();
-  const rt = await startTestRuntime({ env: { WHATSAPP_API_BASE_URL: server.url, HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_AUTH_BASE_URL: hubspot.url } });
+  const rt = await startTestRuntime({ env: { ...o.env, WHATSAPP_API_BASE_URL: server.url, HUBSPOT_API_BASE_URL: hubspot.url, HUBSPOT_AUTH_BASE_URL: hubspot.url } });
   const { url } = await rt.listen(0, '127.0.0.1');
   meta.setWebhookUrl(`${url}/webhooks/whatsapp`);
 
