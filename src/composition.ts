@@ -6,7 +6,7 @@ import { ConversationsService, type ConversationSeams } from './conversations/in
 import { HubSpotService, type HubSpotOptions } from './hubspot/index.js';
 import { RemindersDomain, type RemindersOptions } from './reminders/index.js';
 import type { ContactPropertyWriter } from './seams.js';
-import { SettingsService } from './settings/index.js';
+import { registerSettingsRoutes, SettingsService } from './settings/index.js';
 import { adminTasks, TemplatesService, type TemplatesOptions } from './templates/module.js';
 import { WhatsAppService, type WhatsAppOptions } from './whatsapp/index.js';
 import { ReportsService } from './reports/index.js'; // [reports]
@@ -75,6 +75,13 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
     });
   }
 
+  // The settings domain's own routes (settings, agents, owners, the caller), mounted after the
+  // conversation routes; agent changes are handed to the conversations domain (hand-over, drain).
+  const settingsRoutes: Domain | undefined = conversations && {
+    name: 'settings',
+    mountRoutes: (router) => registerSettingsRoutes(ctx, router, { settings, directory: conversations!.deps.directory, agents: conversations }),
+  };
+
   // ---- new domains (campaigns, reports, templates, …) are constructed here, from the services above ----
   // Attachment upload (card → iframe upload page, src/media/upload-wiring.ts).
   const upload: Domain | undefined =
@@ -95,7 +102,7 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   const reminders = opts.reminders === false || !whatsapp ? undefined : new RemindersDomain(ctx, { settings, sender: whatsapp }, opts.reminders);
 
   const services: Services = { settings, whatsapp, hubspot, conversations, reports, plans, campaigns, templates, reminders };
-  const domains: Domain[] = [whatsapp, hubspot, conversations, upload, reports, plans, campaigns, templates, reminders].filter((d): d is NonNullable<typeof d> => d !== undefined);
+  const domains: Domain[] = [whatsapp, hubspot, conversations, settingsRoutes, upload, reports, plans, campaigns, templates, reminders].filter((d): d is NonNullable<typeof d> => d !== undefined);
   domains.push(...(opts.extra?.(ctx, services) ?? []));
   return { services, domains };
 }

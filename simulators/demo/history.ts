@@ -23,6 +23,14 @@ function prng(seed: number) {
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
 }
 
+/**
+ * Marks a history message as already on the timeline: the messages table is the timeline's queue, and
+ * the live runtime's drain would otherwise log the past to the simulated HubSpot, find no `hist-N`
+ * contact there, and re-link the contact to a new one while the history is still being played (the
+ * next reply then finds no contact and the demo's start fails, as it did under load).
+ */
+const OFF_TIMELINE = 'demo-history';
+
 /** Sends are recorded as delivered messages at the fake clock's time; nothing reaches Meta or HubSpot. */
 function historySeams(ctx: AppContext, clock: ManualClock): ConversationSeams {
   return {
@@ -38,10 +46,10 @@ async function recordSend(ctx: AppContext, clock: ManualClock, req: OutboundRequ
   const text = c.kind === 'text' ? c.text : c.kind === 'template' ? `[${c.name}]` : null;
   const r = await ctx.db.query<MessageRow>(
     `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
-       sender, agent_id, sent_at, status_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'out', $7, $8, '{}', 'read', $9, $10, $11, $11) RETURNING *`,
+       sender, agent_id, sent_at, status_at, hubspot_communication_id)
+     VALUES ($1, $2, $3, $4, $5, $6, 'out', $7, $8, '{}', 'read', $9, $10, $11, $11, $12) RETURNING *`,
     [req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.hist.${randomBytes(8).toString('hex')}`,
-      req.clientKey ?? null, c.kind === 'template' ? 'template' : 'text', text, req.sender, req.agentId ?? null, clock.now()],
+      req.clientKey ?? null, c.kind === 'template' ? 'template' : 'text', text, req.sender, req.agentId ?? null, clock.now(), OFF_TIMELINE],
   );
   return r.rows[0]!;
 }
@@ -109,9 +117,9 @@ async function playConversation(svc: ConversationsService, ctx: AppContext, cloc
   const contactId = Number(contact.rows[0]!.id);
   clock.set(p.at.getTime() + Math.floor(p.rand() * 20) * 1000); // Meta sometimes delivers a little late
   const msg = await ctx.db.query<{ id: number }>(
-    `INSERT INTO messages (portal_id, contact_id, phone_number_id, wamid, direction, type, text, payload, status, sender, sent_at)
-     VALUES ($1, $2, $3, $4, 'in', 'text', 'Hola, necesito ayuda con mi pedido', '{}', 'received', 'customer', $5) RETURNING id`,
-    [portalId, contactId, pn, `wamid.hist.in.${p.n}`, p.at],
+    `INSERT INTO messages (portal_id, contact_id, phone_number_id, wamid, direction, type, text, payload, status, sender, sent_at, hubspot_communication_id)
+     VALUES ($1, $2, $3, $4, 'in', 'text', 'Hola, necesito ayuda con mi pedido', '{}', 'received', 'customer', $5, $6) RETURNING id`,
+    [portalId, contactId, pn, `wamid.hist.in.${p.n}`, p.at, OFF_TIMELINE],
   );
   await svc.handleInbound(Number(msg.rows[0]!.id));
   const conv = (await ctx.db.query<{ id: number; assignee_agent_id: number | null }>('SELECT id, assignee_agent_id FROM conversations WHERE contact_id = $1', [contactId])).rows[0];

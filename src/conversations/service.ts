@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { AppContext, Domain } from '../app-context.js';
-import { registerSettingsRoutes, type AgentsChangedListener } from '../settings/index.js';
+import type { AgentsChangedListener } from '../settings/index.js';
 import { ConversationActions } from './actions.js';
 import { RepSends } from './rep-send.js';
 import { drainPortal, releaseConversations } from './assignment.js';
@@ -81,6 +81,5 @@ export class ConversationsService implements Domain, AgentsChangedListener {
 
   mountRoutes(router: Router): void {
     registerConversationRoutes(this.ctx, router, this.actions, this.sends);
-    registerSettingsRoutes(this.ctx, router, { settings: this.deps.settings, directory: this.deps.directory, agents: this });
   }
 }

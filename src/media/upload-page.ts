@@ -6,7 +6,7 @@
 //   POST /upload/:token                              multipart `file` (+ `caption`): sends it, uses the link up
 import express, { type RequestHandler, type Router } from 'express';
 import multer from 'multer';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { cleanFilename } from '../http/content-disposition.js';
 import { sendPage } from '../http/security-headers.js';
 import { storableText } from '../messages/text.js';

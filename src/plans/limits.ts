@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { AppContext } from '../app-context.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { claimThresholds } from './notices.js';
 import { planOf } from './plan.js';
 import { activeContacts, isActiveContact, monthOf, seatsUsed, timeZoneOf } from './usage.js';

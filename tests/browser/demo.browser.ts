@@ -303,6 +303,27 @@ const steps: Step[] = [
       if (r.rows[0]?.method !== 'contact_owner') throw new Error(`assigned by ${r.rows[0]?.method ?? 'nothing'}, not contact_owner`);
     },
   },
+  {
+    name: "a manager opens the real app pages: the dashboard's figures, then Campaigns through the page's own menu",
+    shot: '13-app-pages',
+    run: async () => {
+      const p = page!;
+      await p.locator(tid('agent-1001')).click().catch(async () => p.locator('[data-testid^="agent-"]').last().click());
+      await p.locator(tid('view-whatsapp_pages')).click();
+      const host = p.locator(tid('app-view-host'));
+      await waitFor('the dashboard totals (Statistics) drawn from the pages bundle', () =>
+        host.locator(`[data-hs-component="Statistics"]${tid('totals')}`).waitFor({ timeout: STEP_TIMEOUT }),
+      );
+      await waitFor('the per-agent table', () => host.locator(`[data-hs-component="Table"]${tid('per-agent-table')}`).waitFor({ timeout: STEP_TIMEOUT }));
+      // The page's own menu (PageLink) leads to the campaigns page, in the same worker.
+      await host.locator(`[data-hs-component="PageLink"]${tid('menu-campaigns')}`).click();
+      await waitFor('the campaigns page', () => host.locator(`${tid('campaigns-view')}, ${tid('campaigns-no-number')}`).first().waitFor({ timeout: STEP_TIMEOUT }));
+      await waitFor('no extension error and no component the host cannot draw', async () => {
+        if (await p.locator(tid('extension-error')).count()) throw new Error(await p.locator(tid('extension-error')).first().innerText());
+        if (await host.locator(tid('unknown-component')).count()) throw new Error(await host.locator(tid('unknown-component')).first().innerText());
+      });
+    },
+  },
 ];
 
 async function main(): Promise<number> {

@@ -1,6 +1,7 @@
 // The local extension host behaves like HubSpot's: it bundles the card from its source at start, so
 // an edited text in a scratch copy of the real card is what the page shows; and it runs the bundle in
-// a sandbox, so a scratch copy that touches `document` shows a visible error instead of a card.
+// a sandbox, so a scratch copy that touches `document` shows a visible error instead of a card; a
+// component it cannot draw shows an error box naming it.
 // Headless Chromium (playwright-core).
 //   node --import tsx tests/browser/extension-host.browser.ts
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,22 @@ const cases: Case[] = [
       if (!/document is not defined/.test(text)) throw new Error(`the error box says "${text}"`);
       if ((await p.locator('[data-testid="whatsapp-card"]').count()) !== 0) throw new Error('the card was drawn anyway');
       return text.replace(/\s+/g, ' ');
+    },
+  },
+  {
+    name: 'a component the host does not know shows a visible error box naming it',
+    patch: (src) =>
+      src
+        .replace("import { useEffect, useMemo, useState } from 'react';", "import { useEffect, useMemo, useState } from 'react';\nimport { createRemoteReactComponent } from '@remote-ui/react';\nconst Sparkline = createRemoteReactComponent<'Sparkline', Record<string, never>>('Sparkline');")
+        .replace('<Text>{state.loadError?.message', '<Sparkline />\n        <Text>{state.loadError?.message'),
+    check: async (p) => {
+      const box = p.locator('[data-testid="unknown-component"]');
+      await box.first().waitFor({ timeout: 20_000 });
+      const text = (await box.first().innerText()).replace(/\s+/g, ' ');
+      if (!text.includes('Sparkline')) throw new Error(`the box says "${text}"`);
+      // the rest of the card is still drawn around it
+      await p.locator('[data-hs-component="ErrorState"]').first().waitFor({ timeout: 5_000 });
+      return text;
     },
   },
 ];

@@ -107,6 +107,27 @@ describe('HubSpot services for other domains', () => {
     await waitFor(async () => [...portal.tasks.values()].filter((x) => !x.archived && x.properties.hs_task_status === 'NOT_STARTED').length === 1, 'recreated');
   });
 
+  test('a task requested right after the completion (before HubSpot has it) is a new task; the completed one stays completed', async () => {
+    const portal = await connected();
+    const owner = [...portal.owners.values()][1]!;
+    const c = await upsertWhatsAppContact(rt.db.pool, { portalId: portal.portalId, waId: '573007770003', profileName: 'Rosa' });
+    const conv = await conversation(portal.portalId, Number(c.id));
+    const app = rt.services.hubspot!;
+    const req = (subject: string) => ({ portalId: portal.portalId, conversationId: conv, contactId: Number(c.id), ownerId: owner.id, subject, body: 'Open the contact to reply.', kind: 'assigned' as const });
+    const mine = () => [...portal.tasks.values()].filter((x) => String(x.properties.hs_task_subject ?? '').includes('Rosa'));
+    await rt.db.tx((q) => app.enqueueTask(q, req('WhatsApp: Rosa is waiting')));
+    await waitFor(async () => mine().length === 1, 'task created');
+    // The completion and the next request commit together: no drain has told HubSpot yet.
+    await rt.db.tx(async (q) => {
+      await app.completeTask(q, { portalId: portal.portalId, conversationId: conv });
+      await app.enqueueTask(q, req('WhatsApp: Rosa wrote again'));
+    });
+    await waitFor(async () => mine().length === 2 && mine().some((x) => x.properties.hs_task_status === 'COMPLETED'), 'completed, and a second task');
+    await rt.idle();
+    const byStatus = Object.fromEntries(mine().map((x) => [String(x.properties.hs_task_subject), x.properties.hs_task_status]));
+    expect(byStatus).toEqual({ 'WhatsApp: Rosa is waiting': 'COMPLETED', 'WhatsApp: Rosa wrote again': 'NOT_STARTED' });
+  });
+
   test('a search answered with 429 (secondly) is retried after the policy wait and succeeds', async () => {
     const portal = await connected();
     const ids: number[] = [];

@@ -1,5 +1,6 @@
 // Layout, text and feedback components, drawn as plain HTML (names and props of @hubspot/ui-extensions 0.17).
-import { hs, useCall, type P } from './support';
+import { useContext } from 'react';
+import { Host, hs, useCall, type P } from './support';
 
 const gap = (g: unknown) => (typeof g === 'string' ? `var(--hs-gap-${g}, 8px)` : undefined);
 const JUSTIFY: Record<string, string> = { start: 'flex-start', end: 'flex-end', center: 'center', between: 'space-between', around: 'space-around' };
@@ -52,6 +53,26 @@ export const Heading = (p: P) => (
 
 export const Divider = (p: P) => <hr className="hs-divider" {...hs('Divider', p)} />;
 export const Spacer = (p: P) => <div {...hs('Spacer', p)} style={{ height: 12 }} />;
+
+/** @hubspot/ui-extensions/pages PageLink: a link to another route of the same app page (no reload). */
+export const PageLink = (p: P) => {
+  const host = useContext(Host);
+  const params = (p.params ?? {}) as Record<string, string>;
+  const query = new URLSearchParams(params).toString();
+  return (
+    <a
+      className="hs-link"
+      {...hs('PageLink', p)}
+      href={`#${String(p.to ?? '/')}${query ? `?${query}` : ''}`}
+      onClick={(e) => {
+        e.preventDefault();
+        host.navigate?.({ path: String(p.to ?? '/'), params });
+      }}
+    >
+      {p.children}
+    </a>
+  );
+};
 
 export const Link = (p: P) => {
   const call = useCall();

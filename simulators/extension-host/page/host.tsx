@@ -11,7 +11,9 @@ import * as Forms from './components-forms';
 import * as Layout from './components-layout';
 import { Host, Unknown } from './support';
 
-const COMPONENTS: Record<string, React.ComponentType<any>> = { ...Layout, ...Forms, ...Data, Textarea: Forms.TextArea };
+const COMPONENTS: Record<string, React.ComponentType<any>> = {
+  ...Layout, ...Forms, ...Data, Textarea: Forms.TextArea, PageHeaderPageLink: Layout.PageLink, PageBreadcrumbsPageLink: Layout.PageLink,
+};
 const controller = createController(COMPONENTS, {
   renderComponent(props, { renderDefault }) {
     return COMPONENTS[props.component.type] ? renderDefault() : <Unknown key={props.key} type={props.component.type} />;
@@ -133,7 +135,7 @@ function Frame(p: { o: MountOptions; onReload: () => void; locationRef: { set?: 
   }, []);
 
   return (
-    <Host.Provider value={{ report }}>
+    <Host.Provider value={{ report, navigate: (l) => p.locationRef.set?.(l) }}>
       <div className="hs-ext" data-extension={p.o.uid}>
         {problems.map((x, i) => (
           <div key={i} className="hs-ext-error" data-testid="extension-error" role="alert">

@@ -6,6 +6,8 @@ export type P = Record<string, any> & { children?: ReactNode };
 
 export interface HostServices {
   report(e: unknown, where: string): void;
+  /** An app page's own navigation (PageLink): the worker renders the page at this location. */
+  navigate?(to: { path: string; params: Record<string, string> }): void;
 }
 
 export const Host = createContext<HostServices>({ report: () => undefined });
