@@ -9,6 +9,7 @@ import { ConversationsService } from '../../src/conversations/index.js';
 import type { MessageRow } from '../../src/conversations/types.js';
 import type { ConversationSeams } from '../../src/conversations/index.js';
 import type { OutboundRequest } from '../../src/whatsapp/types.js';
+import type { SendOptions } from '../../src/seams.js';
 import { setPlan } from '../../src/plans/index.js';
 import { SettingsService } from '../../src/settings/settings-service.js';
 import { DEMO_NUMBER, DEMO_PORTAL } from './fixtures.js';
@@ -34,24 +35,29 @@ const OFF_TIMELINE = 'demo-history';
 /** Sends are recorded as delivered messages at the fake clock's time; nothing reaches Meta or HubSpot. */
 function historySeams(ctx: AppContext, clock: ManualClock): ConversationSeams {
   return {
-    sender: { send: (req) => recordSend(ctx, clock, req), mediaOf: async () => null },
+    sender: { send: (req, opts) => recordSend(ctx, clock, req, opts), mediaOf: async () => null },
     directory: { owners: async () => [], contactOwnerId: async () => null, lookupHubSpotContact: async () => undefined },
     tasks: { enqueueTask: async () => {}, completeTask: async () => {} },
     consent: { mirrorConsent: async () => {} },
   };
 }
 
-async function recordSend(ctx: AppContext, clock: ManualClock, req: OutboundRequest): Promise<MessageRow> {
+async function recordSend(ctx: AppContext, clock: ManualClock, req: OutboundRequest, opts?: SendOptions): Promise<MessageRow> {
   const c = req.content;
   const text = c.kind === 'text' ? c.text : c.kind === 'template' ? `[${c.name}]` : null;
-  const r = await ctx.db.query<MessageRow>(
-    `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
-       sender, agent_id, sent_at, status_at, hubspot_communication_id)
-     VALUES ($1, $2, $3, $4, $5, $6, 'out', $7, $8, '{}', 'read', $9, $10, $11, $11, $12) RETURNING *`,
-    [req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.hist.${randomBytes(8).toString('hex')}`,
-      req.clientKey ?? null, c.kind === 'template' ? 'template' : 'text', text, req.sender, req.agentId ?? null, clock.now(), OFF_TIMELINE],
-  );
-  return r.rows[0]!;
+  // Like the real sender: the caller's change (the rep's reply joins its conversation, the first
+  // response the dashboard counts) commits with the row.
+  return ctx.db.tx(async (tx) => {
+    const r = await tx.query<MessageRow>(
+      `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, wamid, client_key, direction, type, text, payload, status,
+         sender, agent_id, sent_at, status_at, hubspot_communication_id)
+       VALUES ($1, $2, $3, $4, $5, $6, 'out', $7, $8, '{}', 'read', $9, $10, $11, $11, $12) RETURNING *`,
+      [req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, `wamid.hist.${randomBytes(8).toString('hex')}`,
+        req.clientKey ?? null, c.kind === 'template' ? 'template' : 'text', text, req.sender, req.agentId ?? null, clock.now(), OFF_TIMELINE],
+    );
+    await opts?.onStored?.(tx, r.rows[0]!);
+    return r.rows[0]!;
+  });
 }
 
 /** The app's context with the fake clock and no outward effects (no jobs, no events to HubSpot). */

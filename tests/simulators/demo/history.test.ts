@@ -30,5 +30,13 @@ test('the history is played once, answered by the agents, and nothing of it wait
   );
   expect(r.rows[0]).toMatchObject({ inbound: n, queued: 0, relinked: 0 });
   expect(r.rows[0]!.replies).toBeGreaterThan(n / 2);
+  // Every reply joined its conversation and counts as its first response on the dashboard.
+  const rep = await h.db.query<{ answered: number; loose: number }>(
+    `SELECT (SELECT count(*)::int FROM report_conversations WHERE portal_id = $1 AND first_response_at IS NOT NULL) AS answered,
+            (SELECT count(*)::int FROM messages WHERE portal_id = $1 AND direction = 'out' AND conversation_id IS NULL) AS loose`,
+    [DEMO_PORTAL.portalId],
+  );
+  expect(rep.rows[0]).toMatchObject({ loose: 0 });
+  expect(rep.rows[0]!.answered).toBeGreaterThan(n / 2);
   expect(await seedHistory(h.rt.ctx)).toBe(0); // a second start keeps what is there
 }, 120_000);
