@@ -55,38 +55,18 @@ interface Extra {
   startedAt?: Date | null;
   value?: number | null;
   business?: number | null;
+  origin?: 'customer' | 'rep';
 }
 
 /**
- * One statement: `change` (an INSERT/UPDATE of the rollup row with RETURNING) and, when it touched
- * the row, the appended event. One round trip per event keeps the write path's cost small.
+ * One round trip: report_record (migration 096) changes the rollup row and, when that touched the
+ * row, appends the event, with its plans cached in the session.
  */
-async function changeAndAppend(q: Queryable, e: ReportEvent, kind: string, change: string, changeParams: unknown[], x: Extra = {}): Promise<void> {
-  const n = changeParams.length;
-  const p = (i: number) => `$${n + i}`;
-  await q.query(
-    `WITH changed AS (${change})
-     INSERT INTO reporting_events (portal_id, conversation_id, phone_number_id, kind, agent_id, from_agent_id, label, started_at,
-       value_seconds, business_seconds, at)
-     SELECT ${p(1)}::bigint, ${p(2)}::bigint, ${p(3)}::text, ${p(4)}::text, ${p(5)}::bigint, ${p(6)}::bigint, ${p(7)}::text, ${p(8)}::timestamptz,
-            ${p(9)}::int, ${p(10)}::int, ${p(11)}::timestamptz
-       FROM changed`,
-    [
-      ...changeParams,
-      e.conv.portal_id, e.conv.id, e.conv.phone_number_id, kind, x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null,
-      x.startedAt ?? null, x.value ?? null, x.business ?? null, e.at,
-    ],
-  );
-}
-
-function opened(q: Queryable, e: Extract<ReportEvent, { kind: 'opened' }>): Promise<void> {
-  return changeAndAppend(
-    q, e, 'opened',
-    `INSERT INTO report_conversations (conversation_id, portal_id, contact_id, phone_number_id, origin, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-    [e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.origin, e.at],
-    { startedAt: e.at },
-  );
+async function record(q: Queryable, e: ReportEvent, kind: string, x: Extra = {}): Promise<void> {
+  await q.query('SELECT report_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
+    kind, e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.at, x.origin ?? null,
+    x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null, x.startedAt ?? null, x.value ?? null, x.business ?? null,
+  ]);
 }
 
 async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_message' }>): Promise<void> {
@@ -95,13 +75,7 @@ async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_m
   if (!row || row.origin !== 'customer' || row.first_response_at || e.agentId === null) return;
   const value = secondsBetween(row.started_at, e.at);
   const business = businessSecondsBetween(row.started_at, e.at, withDefaults(row.settings).businessHours);
-  await changeAndAppend(
-    q, e, 'first_reply',
-    `UPDATE report_conversations SET first_response_at = $2, first_response_agent_id = $3, first_response_seconds = $4,
-       first_response_business_seconds = $5 WHERE conversation_id = $1 AND first_response_at IS NULL RETURNING 1`,
-    [e.conv.id, e.at, e.agentId, value, business],
-    { agentId: e.agentId, startedAt: row.started_at, value, business },
-  );
+  await record(q, e, 'first_reply', { agentId: e.agentId, startedAt: row.started_at, value, business });
 }
 
 async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved' }>): Promise<void> {
@@ -109,12 +83,7 @@ async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved'
   if (!row) return; // never reached the agents (the consent bot closed it): not a reported conversation
   const value = secondsBetween(row.started_at, e.at);
   const business = businessSecondsBetween(row.started_at, e.at, withDefaults(row.settings).businessHours);
-  await changeAndAppend(
-    q, e, 'resolved',
-    'UPDATE report_conversations SET resolved_at = $2, resolution_seconds = $3, label = $4 WHERE conversation_id = $1 RETURNING 1',
-    [e.conv.id, e.at, value, e.label],
-    { label: e.label, startedAt: row.started_at, value, business },
-  );
+  await record(q, e, 'resolved', { label: e.label, startedAt: row.started_at, value, business });
 }
 
 /**
@@ -124,7 +93,7 @@ async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved'
 export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
   switch (e.kind) {
     case 'opened':
-      return opened(q, e);
+      return record(q, e, 'opened', { origin: e.origin, startedAt: e.at });
     case 'agent_message':
       return firstReply(q, e);
     case 'resolved':
@@ -132,20 +101,10 @@ export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
     case 'assigned':
     case 'transferred': {
       const kind = e.kind === 'assigned' && e.method && !PEOPLE_METHODS.has(e.method) ? 'routed' : e.kind;
-      return changeAndAppend(
-        q, e, kind,
-        'UPDATE report_conversations SET agent_id = $2, transfers = transfers + $3 WHERE conversation_id = $1 RETURNING 1',
-        [e.conv.id, e.agentId, e.kind === 'transferred' ? 1 : 0],
-        { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null },
-      );
+      return record(q, e, kind, { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null });
     }
     case 'unassigned':
-      return changeAndAppend(q, e, 'unassigned', 'UPDATE report_conversations SET agent_id = NULL WHERE conversation_id = $1 RETURNING 1', [e.conv.id]);
     case 'reopened':
-      return changeAndAppend(
-        q, e, 'reopened',
-        'UPDATE report_conversations SET resolved_at = NULL, resolution_seconds = NULL, label = NULL WHERE conversation_id = $1 RETURNING 1',
-        [e.conv.id],
-      );
+      return record(q, e, e.kind);
   }
 }
