@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import { beforeCommit, transactionOf, type Queryable } from '../db/database.js';
 import { withDefaults } from '../settings/defaults.js';
 import type { Settings } from '../settings/types.js';
 import { businessSecondsBetween, secondsBetween } from './business-time.js';
@@ -58,18 +58,54 @@ interface Extra {
   origin?: 'customer' | 'rep';
 }
 
+type Call = unknown[];
+
+const callOf = (e: ReportEvent, kind: string, x: Extra): Call => [
+  kind, e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.at, x.origin ?? null,
+  x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null, x.startedAt ?? null, x.value ?? null, x.business ?? null,
+];
+
+/** Calls waiting, per transaction (a rolled-back one takes its calls with it), for the next one or the commit. */
+const waiting = new WeakMap<object, Call[]>();
+const NONE: Call[] = [];
+
 /**
- * One round trip: report_record (migration 096) changes the rollup row and, when that touched the
- * row, appends the event, with its plans cached in the session.
+ * report_record (migration 096) changes the rollup row and, when that touched the row, appends the
+ * event; the calls waiting in the transaction go in the same round trip, in order (the target list
+ * runs left to right, and each call sees the ones before it).
  */
-async function record(q: Queryable, e: ReportEvent, kind: string, x: Extra = {}): Promise<void> {
-  await q.query('SELECT report_record($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)', [
-    kind, e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.at, x.origin ?? null,
-    x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null, x.startedAt ?? null, x.value ?? null, x.business ?? null,
-  ]);
+async function send(q: Queryable, calls: Call[]): Promise<void> {
+  if (!calls.length) return;
+  const params = calls.flat();
+  const list = calls.map((_, i) => `report_record(${Array.from({ length: 13 }, (_, k) => `$${i * 13 + k + 1}`).join(', ')})`);
+  await q.query(`SELECT ${list.join(', ')}`, params);
+}
+
+/** Sends the transaction's waiting calls now (before a read of the rollup). */
+function flush(q: Queryable): Promise<void> {
+  const tx = transactionOf(q);
+  const calls = (tx && waiting.get(tx)) || NONE;
+  if (tx) waiting.delete(tx);
+  return send(q, calls);
+}
+
+/**
+ * One call; `defer`: inside a db.tx it waits for the next event of the transaction (an `opened` is
+ * followed by its routing) or, at the latest, the commit, so the two cost one round trip.
+ */
+async function record(q: Queryable, e: ReportEvent, kind: string, x: Extra = {}, defer = false): Promise<void> {
+  const tx = transactionOf(q);
+  const calls = [...((tx && waiting.get(tx)) || NONE), callOf(e, kind, x)];
+  if (tx) waiting.delete(tx);
+  if (tx && defer && beforeCommit(q, () => flush(q))) {
+    waiting.set(tx, calls);
+    return;
+  }
+  await send(q, calls);
 }
 
 async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_message' }>): Promise<void> {
+  await flush(q);
   const row = await rollupOf(q, e.conv.id);
   // Only the first agent message after a customer's start is a first response (a rep's own start is not).
   if (!row || row.origin !== 'customer' || row.first_response_at || e.agentId === null) return;
@@ -79,6 +115,7 @@ async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_m
 }
 
 async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved' }>): Promise<void> {
+  await flush(q);
   const row = await rollupOf(q, e.conv.id);
   if (!row) return; // never reached the agents (the consent bot closed it): not a reported conversation
   const value = secondsBetween(row.started_at, e.at);
@@ -93,7 +130,7 @@ async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved'
 export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
   switch (e.kind) {
     case 'opened':
-      return record(q, e, 'opened', { origin: e.origin, startedAt: e.at });
+      return record(q, e, 'opened', { origin: e.origin, startedAt: e.at }, true);
     case 'agent_message':
       return firstReply(q, e);
     case 'resolved':
