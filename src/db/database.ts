@@ -35,6 +35,24 @@ export function afterCommit(q: Queryable, fn: () => void): void {
   else fn();
 }
 
+const commitSteps = new WeakMap<object, Array<() => Promise<void>>>();
+
+/**
+ * Queues `fn` to run inside the transaction `q` belongs to, just before its COMMIT (a failure rolls
+ * the transaction back). Returns false, queuing nothing, when `q` is not inside a `db.tx`.
+ */
+export function beforeCommit(q: Queryable, fn: () => Promise<void>): boolean {
+  const steps = commitSteps.get(q);
+  if (!steps) return false;
+  steps.push(fn);
+  return true;
+}
+
+/** An object that stands for the transaction `q` is in (a new one per `db.tx`), undefined outside one. */
+export function transactionOf(q: Queryable): object | undefined {
+  return commitSteps.get(q);
+}
+
 export interface OpenOptions {
   databaseUrl?: string;
   /** For the embedded database; undefined keeps it in memory (tests). */
@@ -88,10 +106,14 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     async tx(fn) {
       const client = await pool.connect();
       const hooks: Array<() => void> = [];
+      const steps: Array<() => Promise<void>> = [];
       commitHooks.set(client, hooks);
+      commitSteps.set(client, steps);
       try {
         await client.query('BEGIN');
         const result = await fn(client);
+        for (let step = steps.shift(); step; step = steps.shift()) await step();
+        commitSteps.delete(client);
         await client.query('COMMIT');
         commitHooks.delete(client);
         for (const h of hooks) h();
@@ -101,6 +123,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
         throw err;
       } finally {
         commitHooks.delete(client);
+        commitSteps.delete(client);
         client.release();
       }
     },

@@ -1,4 +1,4 @@
-import type { Queryable } from '../db/database.js';
+import { beforeCommit, transactionOf, type Queryable } from '../db/database.js';
 import { withDefaults } from '../settings/defaults.js';
 import type { Settings } from '../settings/types.js';
 import { businessSecondsBetween, secondsBetween } from './business-time.js';
@@ -55,66 +55,72 @@ interface Extra {
   startedAt?: Date | null;
   value?: number | null;
   business?: number | null;
+  origin?: 'customer' | 'rep';
+}
+
+type Call = unknown[];
+
+const callOf = (e: ReportEvent, kind: string, x: Extra): Call => [
+  kind, e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.at, x.origin ?? null,
+  x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null, x.startedAt ?? null, x.value ?? null, x.business ?? null,
+];
+
+/** Calls waiting, per transaction (a rolled-back one takes its calls with it), for the next one or the commit. */
+const waiting = new WeakMap<object, Call[]>();
+const NONE: Call[] = [];
+
+/**
+ * report_record (migration 096) changes the rollup row and, when that touched the row, appends the
+ * event; the calls waiting in the transaction go in the same round trip, in order (the target list
+ * runs left to right, and each call sees the ones before it).
+ */
+async function send(q: Queryable, calls: Call[]): Promise<void> {
+  if (!calls.length) return;
+  const params = calls.flat();
+  const list = calls.map((_, i) => `report_record(${Array.from({ length: 13 }, (_, k) => `$${i * 13 + k + 1}`).join(', ')})`);
+  await q.query(`SELECT ${list.join(', ')}`, params);
+}
+
+/** Sends the transaction's waiting calls now (before a read of the rollup). */
+function flush(q: Queryable): Promise<void> {
+  const tx = transactionOf(q);
+  const calls = (tx && waiting.get(tx)) || NONE;
+  if (tx) waiting.delete(tx);
+  return send(q, calls);
 }
 
 /**
- * One statement: `change` (an INSERT/UPDATE of the rollup row with RETURNING) and, when it touched
- * the row, the appended event. One round trip per event keeps the write path's cost small.
+ * One call; `defer`: inside a db.tx it waits for the next event of the transaction (an `opened` is
+ * followed by its routing) or, at the latest, the commit, so the two cost one round trip.
  */
-async function changeAndAppend(q: Queryable, e: ReportEvent, kind: string, change: string, changeParams: unknown[], x: Extra = {}): Promise<void> {
-  const n = changeParams.length;
-  const p = (i: number) => `$${n + i}`;
-  await q.query(
-    `WITH changed AS (${change})
-     INSERT INTO reporting_events (portal_id, conversation_id, phone_number_id, kind, agent_id, from_agent_id, label, started_at,
-       value_seconds, business_seconds, at)
-     SELECT ${p(1)}::bigint, ${p(2)}::bigint, ${p(3)}::text, ${p(4)}::text, ${p(5)}::bigint, ${p(6)}::bigint, ${p(7)}::text, ${p(8)}::timestamptz,
-            ${p(9)}::int, ${p(10)}::int, ${p(11)}::timestamptz
-       FROM changed`,
-    [
-      ...changeParams,
-      e.conv.portal_id, e.conv.id, e.conv.phone_number_id, kind, x.agentId ?? null, x.fromAgentId ?? null, x.label ?? null,
-      x.startedAt ?? null, x.value ?? null, x.business ?? null, e.at,
-    ],
-  );
-}
-
-function opened(q: Queryable, e: Extract<ReportEvent, { kind: 'opened' }>): Promise<void> {
-  return changeAndAppend(
-    q, e, 'opened',
-    `INSERT INTO report_conversations (conversation_id, portal_id, contact_id, phone_number_id, origin, started_at)
-     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1`,
-    [e.conv.id, e.conv.portal_id, e.conv.contact_id, e.conv.phone_number_id, e.origin, e.at],
-    { startedAt: e.at },
-  );
+async function record(q: Queryable, e: ReportEvent, kind: string, x: Extra = {}, defer = false): Promise<void> {
+  const tx = transactionOf(q);
+  const calls = [...((tx && waiting.get(tx)) || NONE), callOf(e, kind, x)];
+  if (tx) waiting.delete(tx);
+  if (tx && defer && beforeCommit(q, () => flush(q))) {
+    waiting.set(tx, calls);
+    return;
+  }
+  await send(q, calls);
 }
 
 async function firstReply(q: Queryable, e: Extract<ReportEvent, { kind: 'agent_message' }>): Promise<void> {
+  await flush(q);
   const row = await rollupOf(q, e.conv.id);
   // Only the first agent message after a customer's start is a first response (a rep's own start is not).
   if (!row || row.origin !== 'customer' || row.first_response_at || e.agentId === null) return;
   const value = secondsBetween(row.started_at, e.at);
   const business = businessSecondsBetween(row.started_at, e.at, withDefaults(row.settings).businessHours);
-  await changeAndAppend(
-    q, e, 'first_reply',
-    `UPDATE report_conversations SET first_response_at = $2, first_response_agent_id = $3, first_response_seconds = $4,
-       first_response_business_seconds = $5 WHERE conversation_id = $1 AND first_response_at IS NULL RETURNING 1`,
-    [e.conv.id, e.at, e.agentId, value, business],
-    { agentId: e.agentId, startedAt: row.started_at, value, business },
-  );
+  await record(q, e, 'first_reply', { agentId: e.agentId, startedAt: row.started_at, value, business });
 }
 
 async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved' }>): Promise<void> {
+  await flush(q);
   const row = await rollupOf(q, e.conv.id);
   if (!row) return; // never reached the agents (the consent bot closed it): not a reported conversation
   const value = secondsBetween(row.started_at, e.at);
   const business = businessSecondsBetween(row.started_at, e.at, withDefaults(row.settings).businessHours);
-  await changeAndAppend(
-    q, e, 'resolved',
-    'UPDATE report_conversations SET resolved_at = $2, resolution_seconds = $3, label = $4 WHERE conversation_id = $1 RETURNING 1',
-    [e.conv.id, e.at, value, e.label],
-    { label: e.label, startedAt: row.started_at, value, business },
-  );
+  await record(q, e, 'resolved', { label: e.label, startedAt: row.started_at, value, business });
 }
 
 /**
@@ -124,7 +130,7 @@ async function resolved(q: Queryable, e: Extract<ReportEvent, { kind: 'resolved'
 export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
   switch (e.kind) {
     case 'opened':
-      return opened(q, e);
+      return record(q, e, 'opened', { origin: e.origin, startedAt: e.at }, true);
     case 'agent_message':
       return firstReply(q, e);
     case 'resolved':
@@ -132,20 +138,10 @@ export async function recordEvent(q: Queryable, e: ReportEvent): Promise<void> {
     case 'assigned':
     case 'transferred': {
       const kind = e.kind === 'assigned' && e.method && !PEOPLE_METHODS.has(e.method) ? 'routed' : e.kind;
-      return changeAndAppend(
-        q, e, kind,
-        'UPDATE report_conversations SET agent_id = $2, transfers = transfers + $3 WHERE conversation_id = $1 RETURNING 1',
-        [e.conv.id, e.agentId, e.kind === 'transferred' ? 1 : 0],
-        { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null },
-      );
+      return record(q, e, kind, { agentId: e.agentId, fromAgentId: e.fromAgentId ?? null });
     }
     case 'unassigned':
-      return changeAndAppend(q, e, 'unassigned', 'UPDATE report_conversations SET agent_id = NULL WHERE conversation_id = $1 RETURNING 1', [e.conv.id]);
     case 'reopened':
-      return changeAndAppend(
-        q, e, 'reopened',
-        'UPDATE report_conversations SET resolved_at = NULL, resolution_seconds = NULL, label = NULL WHERE conversation_id = $1 RETURNING 1',
-        [e.conv.id],
-      );
+      return record(q, e, e.kind);
   }
 }

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import type { Queryable } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { validation, zodDetails } from '../http/errors.js';
 import { datesOf, dayRange } from './business-time.js';
+import { FOLD_AFTER, foldChanges, rangeRows, rebuildDays } from './days.js';
 
 /** The figures every row of the report carries (API_CONTRACT.md, "Round 2 endpoints"). */
 export interface Figures {
@@ -89,6 +90,8 @@ interface Row {
   frt: number | null;
   frt_b: number | null;
   res: number | null;
+  pending: string;
+  zone: string | null;
 }
 
 const round = (v: number | null) => (v === null || v === undefined ? null : Math.round(Number(v)));
@@ -103,45 +106,67 @@ const figures = (r: Row | undefined): Figures => ({
   avgResolutionSeconds: round(r?.res ?? null),
 });
 
+/** sum / count as avg() computes it (numeric division), so the figures are those of the conversations. */
+const avgOf = (sum: string, n: string) => `(sum(d.${sum})::numeric / NULLIF(sum(d.${n}), 0))::float8`;
+
 /**
- * One scan of the rollup over the range, grouped four ways at once (GROUPING SETS): totals, per
- * agent (the conversation's current holder), per business-local day it started, per number.
+ * One read of the per-day rollup (days.ts) over the range, grouped four ways at once (GROUPING
+ * SETS): totals, per agent (the conversation's current holder), per business-local day it started,
+ * per number. The totals row always comes back, with the zone the days are in and how many
+ * unfolded changes the read added up.
  */
-export async function conversationReport(q: Queryable, portalId: number, f: ReportFilter, timeZone: string): Promise<ConversationReport> {
-  const w = whereOf(portalId, f, timeZone);
-  w.params.push(timeZone);
-  const tz = `$${w.params.length}`;
-  const rows = (
-    await q.query<Row>(
-      `SELECT GROUPING(r.agent_id) AS g_agent, GROUPING((r.started_at AT TIME ZONE ${tz})::date) AS g_day, GROUPING(r.phone_number_id) AS g_number,
-              r.agent_id, to_char((r.started_at AT TIME ZONE ${tz})::date, 'YYYY-MM-DD') AS day, r.phone_number_id,
-              count(*) AS conversations,
-              count(*) FILTER (WHERE r.resolved_at IS NULL) AS open,
-              count(*) FILTER (WHERE r.resolved_at IS NOT NULL) AS resolved,
-              count(*) FILTER (WHERE r.origin = 'customer' AND r.first_response_at IS NOT NULL) AS answered,
-              count(*) FILTER (WHERE r.origin = 'customer' AND r.first_response_at IS NULL) AS unanswered,
-              avg(r.first_response_seconds)::float8 AS frt,
-              avg(r.first_response_business_seconds)::float8 AS frt_b,
-              avg(r.resolution_seconds)::float8 AS res
-         FROM report_conversations r
-        WHERE ${w.sql}
-        GROUP BY GROUPING SETS ((), (r.agent_id), ((r.started_at AT TIME ZONE ${tz})::date), (r.phone_number_id))`,
-      w.params,
-    )
-  ).rows;
-  const totals = rows.find((r) => r.g_agent && r.g_day && r.g_number);
+async function readRollup(q: Queryable, portalId: number, f: ReportFilter, timeZone: string): Promise<Row[]> {
+  const { start, end } = dayRange(f.from, f.to, timeZone);
+  const params: unknown[] = [portalId];
+  const from = rangeRows(params, { from: f.from, to: f.to, start, end, timeZone, phoneNumberId: f.phoneNumberId, agentId: f.agentId ? Number(f.agentId) : undefined });
+  const r = await q.query<Row>(
+    `SELECT GROUPING(d.agent_id) AS g_agent, GROUPING(d.day) AS g_day, GROUPING(d.phone_number_id) AS g_number,
+            NULLIF(d.agent_id, 0) AS agent_id, to_char(d.day, 'YYYY-MM-DD') AS day, d.phone_number_id,
+            sum(d.conversations) AS conversations, sum(d.open) AS open, sum(d.resolved) AS resolved,
+            sum(d.answered) AS answered, sum(d.unanswered) AS unanswered,
+            ${avgOf('first_response_sum', 'first_response_n')} AS frt,
+            ${avgOf('first_response_business_sum', 'first_response_business_n')} AS frt_b,
+            ${avgOf('resolution_sum', 'resolution_n')} AS res,
+            count(*) FILTER (WHERE d.pending) AS pending,
+            (SELECT time_zone FROM report_day_zones WHERE portal_id = $1) AS zone
+       FROM ${from}
+      GROUP BY GROUPING SETS ((), (d.agent_id), (d.day), (d.phone_number_id))
+     HAVING sum(d.conversations) > 0 OR GROUPING(d.agent_id, d.day, d.phone_number_id) = 7`,
+    params,
+  );
+  return r.rows;
+}
+
+/**
+ * The report of a range. The days must be in the portal's zone: the first report (or the first
+ * after the zone changed) rebuilds them; a read that added up many changes folds them in.
+ */
+export async function conversationReport(db: Database, portalId: number, f: ReportFilter, timeZone: string): Promise<ConversationReport> {
+  let rows = await readRollup(db.pool, portalId, f, timeZone);
+  for (let i = 0; rows.find(isTotals)?.zone !== timeZone; i++) {
+    if (i === 3) throw new Error(`report_days of portal ${portalId} are not in ${timeZone} after rebuilding`);
+    await rebuildDays(db, portalId, timeZone);
+    rows = await readRollup(db.pool, portalId, f, timeZone);
+  }
+  if (Number(rows.find(isTotals)!.pending) >= FOLD_AFTER) await foldChanges(db, portalId, timeZone);
+  return shape(db.pool, portalId, f, timeZone, rows);
+}
+
+const isTotals = (r: Row) => Boolean(r.g_agent && r.g_day && r.g_number);
+
+async function shape(q: Queryable, portalId: number, f: ReportFilter, timeZone: string, rows: Row[]): Promise<ConversationReport> {
+  const totals = rows.find(isTotals);
   const perAgent = rows.filter((r) => !r.g_agent);
   const perDay = new Map(rows.filter((r) => !r.g_day).map((r) => [r.day!, r]));
   const perNumber = rows.filter((r) => !r.g_number);
 
-  const agents = await q.query<{ id: number; owner_id: string; name: string | null; email: string | null }>(
-    'SELECT id, owner_id, name, email FROM agents WHERE portal_id = $1',
-    [portalId],
-  );
-  const agentById = new Map(agents.rows.map((a) => [Number(a.id), a]));
-  const numbers = await q.query<{ phone_number_id: string; label: string }>('SELECT phone_number_id, label FROM whatsapp_numbers WHERE portal_id = $1', [
-    portalId,
+  const [agents, numbers] = await Promise.all([
+    q.query<{ id: number; owner_id: string; name: string | null; email: string | null }>('SELECT id, owner_id, name, email FROM agents WHERE portal_id = $1', [
+      portalId,
+    ]),
+    q.query<{ phone_number_id: string; label: string }>('SELECT phone_number_id, label FROM whatsapp_numbers WHERE portal_id = $1', [portalId]),
   ]);
+  const agentById = new Map(agents.rows.map((a) => [Number(a.id), a]));
   const labelOf = new Map(numbers.rows.map((n) => [n.phone_number_id, n.label]));
 
   return {

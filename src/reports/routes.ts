@@ -29,7 +29,7 @@ export function registerReportRoutes(router: Router, d: ReportRouteDeps): void {
   router.get('/api/v1/reports/conversations', signed, async (req, res) => {
     const { portalId } = callerOf(req);
     const filter = parseFilter(req.query);
-    res.json(await conversationReport(ctx.db.pool, portalId, filter, await timeZoneOf(portalId)));
+    res.json(await conversationReport(ctx.db, portalId, filter, await timeZoneOf(portalId)));
   });
 
   router.post('/api/v1/reports/exports', signed, idempotent(ctx), async (req, res) => {
@@ -47,7 +47,7 @@ export function registerReportRoutes(router: Router, d: ReportRouteDeps): void {
   // without HubSpot's signature.
   router.get('/reports/exports/:token/:file', async (req, res) => {
     const { portalId, params } = await claimExport(ctx.db.pool, String(req.params.token), ctx.clock.now());
-    const rows = await writeCsv(ctx.db.pool, res, portalId, params, await timeZoneOf(portalId));
+    const rows = await writeCsv(ctx.db, res, portalId, params, await timeZoneOf(portalId));
     req.log?.info({ portalId, rows }, 'report exported');
   });
 }

@@ -39,6 +39,27 @@ describe('reporting events', () => {
     expect([Number(n.rows[0]!.e), Number(n.rows[0]!.r)]).toEqual([0, 0]);
   });
 
+  it('an opened event with nothing after it in its transaction is there once the transaction commits', async () => {
+    const contact = await seedContact(h.db, { consent: 'granted' });
+    const conv = await h.db.tx(async (tx) => {
+      const c = (
+        await tx.query<{ id: number; portal_id: number; contact_id: number; phone_number_id: string }>(
+          `INSERT INTO conversations (portal_id, contact_id, phone_number_id, status, opened_at) VALUES ($1, $2, $3, 'open', now())
+           RETURNING id, portal_id, contact_id, phone_number_id`,
+          [PORTAL, contact.id, PN],
+        )
+      ).rows[0]!;
+      await recordEvent(tx, { kind: 'opened', conv: c, at: bog('2026-03-30T09:00:00'), origin: 'customer' });
+      return c;
+    });
+    const n = await h.db.query<{ kinds: string[]; r: string }>(
+      `SELECT (SELECT array_agg(kind ORDER BY id) FROM reporting_events WHERE conversation_id = $1) AS kinds,
+              (SELECT count(*) FROM report_conversations WHERE conversation_id = $1) AS r`,
+      [conv.id],
+    );
+    expect([n.rows[0]!.kinds, Number(n.rows[0]!.r)]).toEqual([['opened'], 1]);
+  });
+
   it('business hours: evenings, weekends and holidays do not count', () => {
     const hours = { ...defaultSettings().businessHours, holidays: ['2026-04-02'] };
     // Friday 17:30 → Monday 08:15: 30 min on Friday + 15 min on Monday.
