@@ -117,3 +117,19 @@ export async function zoneOf(q: Queryable, portalId: number): Promise<string | u
   const r = await q.query<{ time_zone: string }>('SELECT time_zone FROM report_day_zones WHERE portal_id = $1', [portalId]);
   return r.rows[0]?.time_zone;
 }
+
+/**
+ * The periodic fold: every portal with at least `minChanges` changes waiting, so a portal whose
+ * dashboard nobody opens keeps a few rows, not three per conversation for ever. A portal never read
+ * (or read in another zone) gets its days built in its zone.
+ */
+export async function foldPending(db: Database, timeZoneOf: (portalId: number) => Promise<string>, minChanges = FOLD_AFTER): Promise<number> {
+  const r = await db.query<{ portal_id: string }>('SELECT portal_id FROM report_day_changes GROUP BY 1 HAVING count(*) >= $1', [minChanges]);
+  for (const row of r.rows) {
+    const portalId = Number(row.portal_id);
+    const timeZone = await timeZoneOf(portalId);
+    if ((await zoneOf(db.pool, portalId)) === timeZone) await foldChanges(db, portalId, timeZone);
+    else await rebuildDays(db, portalId, timeZone);
+  }
+  return r.rows.length;
+}

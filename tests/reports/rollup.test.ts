@@ -1,7 +1,7 @@
 import { ManualClock } from '../../src/clock.js';
 import type { Queryable } from '../../src/db/database.js';
 import { isoFormatter, isoIn } from '../../src/reports/csv.js';
-import { foldChanges } from '../../src/reports/days.js';
+import { foldChanges, foldPending } from '../../src/reports/days.js';
 import { conversationReport, recordEvent, type ConversationRef, type Figures } from '../../src/reports/index.js';
 import { dayRange } from '../../src/reports/business-time.js';
 import { PN, PN2, PORTAL, seedAgents, seedContact, seedPortal } from '../conversations/helpers.js';
@@ -132,6 +132,23 @@ describe('reports: the per-day rollup gives the figures of the conversations the
   it('another time zone rebuilds the days in it (a conversation at 23:50 in Bogotá is the next day in Madrid)', async () => {
     await expectSame('Europe/Madrid');
     await expectSame('America/Bogota');
+  });
+
+  it('the periodic fold takes in the changes of a portal nobody reads, and builds the days of one whose zone changed', async () => {
+    const late = await open(PN, '2026-04-02T09:00:00');
+    await recordEvent(h.db.pool, { kind: 'assigned', conv: late, at: bog('2026-04-02T09:00:00'), agentId: agents[0]!, method: 'manual' });
+    const waiting = async () => Number((await h.db.query('SELECT count(*) AS n FROM report_day_changes WHERE portal_id = $1', [PORTAL])).rows[0].n);
+    expect(await waiting()).toBeGreaterThan(0);
+    expect(await foldPending(h.db, async () => 'America/Bogota', 1)).toBe(1);
+    expect(await waiting()).toBe(0);
+    await expectSame();
+    // The portal's zone is now Lima, and nobody read since: the fold builds its days there.
+    await open(PN2, '2026-04-02T10:00:00');
+    expect(await foldPending(h.db, async () => 'America/Lima', 1)).toBe(1);
+    const zone = await h.db.query('SELECT time_zone FROM report_day_zones WHERE portal_id = $1', [PORTAL]);
+    expect(zone.rows[0].time_zone).toBe('America/Lima');
+    expect(await waiting()).toBe(0);
+    await expectSame('America/Lima');
   });
 
   it('a deleted portal takes its rollup with it', async () => {
