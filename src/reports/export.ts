@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import type { Database, Queryable } from '../db/database.js';
-import { AppError } from '../http/errors.js';
+import { AppError } from '../errors.js';
 import { BOM, HEADER, isoFormatter, line, separatorFor, type Separator } from './csv.js';
 import { whereOf, type ReportFilter } from './query.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database, Queryable } from '../db/database.js';
-import { validation, zodDetails } from '../http/errors.js';
+import { validation, zodDetails } from '../errors.js';
 import { datesOf, dayRange } from './business-time.js';
 import { FOLD_AFTER, foldChanges, rangeRows, rebuildDays } from './days.js';
 

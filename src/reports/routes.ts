@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import { idempotent } from '../http/api-idempotency.js';
-import { validation } from '../http/errors.js';
+import { validation } from '../errors.js';
 import { callerOf, requireHubSpotSignature } from '../http/signed-request.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import { separatorFor } from './csv.js';
