@@ -1,5 +1,6 @@
 import { registerAttachmentUpload } from './media/upload-wiring.js';
 import type { AppContext, Domain } from './app-context.js';
+import { ConsentBot } from './consent/index.js';
 import { CampaignsDomain, type CampaignsOptions } from './campaigns/index.js';
 import { BotFlowRunner } from './botflow/runner.js';
 import { ConversationsService, type ConversationSeams } from './conversations/index.js';
@@ -63,13 +64,18 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   let conversations: ConversationsService | undefined;
   if (opts.conversations !== false) {
     const fake = opts.conversations?.seams ?? {};
-    conversations = new ConversationsService({
-      ctx,
-      settings,
+    const seams: ConversationSeams = {
       sender: required(fake.sender ?? whatsapp, 'conversations need a MessageSender (the whatsapp domain or a fake)'),
       directory: required(fake.directory ?? hubspot, 'conversations need a ContactDirectory (the hubspot domain or a fake)'),
       tasks: required(fake.tasks ?? hubspot, 'conversations need a TaskNotifier (the hubspot domain or a fake)'),
       consent: required(fake.consent ?? hubspot, 'conversations need a ConsentMirror (the hubspot domain or a fake)'),
+    };
+    conversations = new ConversationsService({
+      ctx,
+      settings,
+      ...seams,
+      // F8/F9 in the consent domain; it mirrors consent to HubSpot through the same seam
+      consentBot: new ConsentBot({ mirror: seams.consent, events: ctx.events }),
       // the bot flow's collect steps write contact properties; no bot flow without a writer
       botFlow: (fake.properties ?? hubspot) && new BotFlowRunner({ properties: (fake.properties ?? hubspot)! }),
     });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { AppContext } from '../../src/app-context.js';
 import { ManualClock } from '../../src/clock.js';
 import { ConversationsService } from '../../src/conversations/index.js';
+import { ConsentBot } from '../../src/consent/index.js';
 import type { MessageRow } from '../../src/conversations/types.js';
 import type { ConversationSeams } from '../../src/conversations/index.js';
 import type { OutboundRequest } from '../../src/whatsapp/types.js';
@@ -81,7 +82,8 @@ export async function seedHistory(ctx: AppContext, o: { now?: Date; log?: (line:
   const clock = new ManualClock(o.now ?? new Date());
   const hctx = historyContext(ctx, clock);
   const settings = new SettingsService(hctx);
-  const svc = new ConversationsService({ ctx: hctx, settings, ...historySeams(hctx, clock) });
+  const seams = historySeams(hctx, clock);
+  const svc = new ConversationsService({ ctx: hctx, settings, ...seams, consentBot: new ConsentBot({ mirror: seams.consent, events: hctx.events }) });
   const labels = (await settings.get(portalId)).resolutionLabels.filter((l) => l !== 'Spam');
   const started = Date.now();
   const rand = prng(20260301);

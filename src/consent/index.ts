@@ -2,3 +2,4 @@
 export { CONSENT_BUTTON, classifyButton, classifyTypedAnswer, matchesKeyword, normalizeAnswer, type ConsentAnswer } from './answers.js';
 export { consentHistory, recordConsent, type ConsentDecision, type ConsentEvidence, type ConsentRecordRow } from './consent-repo.js';
 export { MAX_CONSENT_PROMPTS, botText, consentNotice, consentPrompt, consentReminder, type InteractiveButtons } from './messages.js';
+export { ConsentBot, type BotConversation, type BotSend, type ConsentTurn, type ConversationPort } from './bot.js';

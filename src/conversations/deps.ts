@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import type { FlowTurn } from '../botflow/runner.js';
+import type { ConsentBot } from '../consent/bot.js';
 import type { ConsentMirror, ContactDirectory, MessageSender, TaskNotifier } from '../seams.js';
 import type { SettingsService } from '../settings/settings-service.js';
 import type { ConversationRow } from './types.js';
@@ -24,5 +25,7 @@ export interface BotFlowHooks {
 export interface ConversationDeps extends ConversationSeams {
   ctx: AppContext;
   settings: SettingsService;
+  /** F8/F9: the consent bot and the opt-out keywords (src/consent/bot.ts), called on each inbound turn. */
+  consentBot: ConsentBot;
   botFlow?: BotFlowHooks;
 }

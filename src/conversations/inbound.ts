@@ -1,26 +1,15 @@
 import type { PoolClient } from 'pg';
 import { customerLanguage } from '../consent/language.js';
-import {
-  MAX_CONSENT_PROMPTS,
-  botText,
-  classifyButton,
-  classifyTypedAnswer,
-  consentPrompt,
-  consentReminder,
-  matchesKeyword,
-  recordConsent,
-  type ConsentDecision,
-} from '../consent/index.js';
+import { botText, type ConversationPort } from '../consent/index.js';
 import type { ContactRow } from '../contacts/contacts-repo.js';
 import { methodFor } from '../routing/index.js';
 import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hours.js';
 import { getAgent } from '../settings/agents.js';
-import { SYSTEM_LABELS, type Language, type Settings } from '../settings/types.js';
+import type { Language, Settings } from '../settings/types.js';
 import { notifyAgent, routeConversation } from './assignment.js';
 import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationDeps } from './deps.js';
 import { enqueueSend } from './outbound.js';
-import type { OutboundContent } from '../whatsapp/types.js';
 import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
 import type { ConversationRow, MessageRow } from './types.js';
 import { windowEndAfter } from './window.js';
@@ -38,31 +27,6 @@ interface Turn {
   contactOwnerId: string | null | undefined;
 }
 
-/** What the customer's message says, for keywords and typed consent answers. */
-function typedText(m: MessageRow): string | null {
-  const p = m.payload ?? {};
-  if (m.type === 'text') return p.text?.body ?? m.text;
-  if (m.type === 'button') return p.button?.text ?? m.text;
-  if (m.type === 'interactive') return p.interactive?.button_reply?.title ?? p.interactive?.list_reply?.title ?? m.text;
-  return null;
-}
-
-/** The id of a tapped reply button or the payload of a template quick-reply button. */
-function buttonId(m: MessageRow): string | null {
-  const p = m.payload ?? {};
-  if (m.type === 'interactive') return p.interactive?.button_reply?.id ?? null;
-  if (m.type === 'button') return p.button?.payload ?? null;
-  return null;
-}
-
-async function companyName(c: PoolClient, phoneNumberId: string): Promise<string> {
-  const r = await c.query<{ verified_name: string | null; label: string | null }>(
-    'SELECT verified_name, label FROM whatsapp_numbers WHERE phone_number_id = $1',
-    [phoneNumberId],
-  );
-  return r.rows[0]?.verified_name || r.rows[0]?.label || 'our company';
-}
-
 const key = (t: Turn, purpose: string) => `in:${t.msg.id}:${purpose}`;
 
 async function say(t: Turn, conv: ConversationRow | null, purpose: string, text: string, sender: 'bot' | 'system' = 'bot') {
@@ -74,47 +38,6 @@ async function say(t: Turn, conv: ConversationRow | null, purpose: string, text:
     sender,
     clientKey: key(t, purpose),
     content: { kind: 'text', text },
-  });
-}
-
-async function mirrorConsent(t: Turn, textVersion: number | null): Promise<void> {
-  const r = await t.c.query<ContactRow>('SELECT * FROM contacts WHERE id = $1', [t.contact.id]);
-  const fresh = r.rows[0]!;
-  await t.d.consent.mirrorConsent(t.c, {
-    portalId: fresh.portal_id,
-    contactId: fresh.id,
-    consent: fresh.consent,
-    consentAt: fresh.consent_at,
-    textVersion,
-    optedOut: fresh.opted_out,
-  });
-  await t.d.ctx.events.emit('contact.consent', { contactId: fresh.id }, { client: t.c });
-}
-
-async function evidence(t: Turn, conv: ConversationRow | null, decision: ConsentDecision, method: string) {
-  let promptWamid: string | null = null;
-  if (conv?.bot_prompt_message_id) {
-    const p = await t.c.query<{ wamid: string | null }>('SELECT wamid FROM messages WHERE id = $1', [conv.bot_prompt_message_id]);
-    promptWamid = p.rows[0]?.wamid ?? null;
-  }
-  await recordConsent(t.c, {
-    portalId: t.msg.portal_id,
-    contactId: t.contact.id,
-    conversationId: conv?.id ?? null,
-    phoneNumberId: t.msg.phone_number_id,
-    decision,
-    method,
-    answerMessageId: t.msg.id,
-    answerWamid: t.msg.wamid,
-    answerText: typedText(t.msg) ?? t.msg.text,
-    promptMessageId: conv?.bot_prompt_message_id ?? null,
-    promptWamid,
-    textVersion: conv?.consent_version ?? null,
-    textLanguage: conv?.consent_language ?? null,
-    textShown: conv?.consent_prompt_text ?? null,
-    customerPhone: t.contact.phone_e164 ?? t.contact.bsuid,
-    answeredAt: t.msg.sent_at,
-    recordedAt: t.now,
   });
 }
 
@@ -178,74 +101,6 @@ async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Da
   return conv;
 }
 
-/** The consent bot's `n`-th prompt on a conversation, keyed by the inbound message and `n` (a retried job sends it once). */
-async function sendConsentPrompt(t: Turn, conv: ConversationRow, n: number, content: OutboundContent): Promise<void> {
-  await enqueueSend(t.d, t.c, {
-    portalId: t.msg.portal_id,
-    contactId: t.contact.id,
-    phoneNumberId: t.msg.phone_number_id,
-    conversationId: conv.id,
-    sender: 'bot',
-    clientKey: key(t, `consent_prompt_${n}`),
-    content,
-    purpose: 'consent_prompt',
-  });
-}
-
-/** F8: the customer's answer while the conversation is with the consent bot. */
-async function consentTurn(t: Turn, conv: ConversationRow): Promise<void> {
-  const byButton = classifyButton(buttonId(t.msg));
-  const answer = byButton ?? classifyTypedAnswer(typedText(t.msg));
-  const method = byButton ? (t.msg.type === 'button' ? 'template_button' : 'button') : 'text';
-  const lang = (conv.consent_language as Language | null) ?? t.lang;
-
-  if (answer === 'accept') {
-    await evidence(t, conv, 'granted', method);
-    await mirrorConsent(t, conv.consent_version);
-    let opened = await updateConversation(t.c, conv.id, { status: 'open', waiting_since: conv.opened_at }, t.now);
-    await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'consent_granted', at: t.now });
-    await recordEvent(t.c, { kind: 'opened', conv: opened, at: t.msg.sent_at, origin: 'customer' }); // [reports] reaches the agents' queue
-    opened = await openAndRoute(t, opened);
-    const ooh = await outOfHoursText(t);
-    const thanks = ooh ? (lang === 'es' ? '¡Gracias! Registramos tu autorización.' : 'Thank you! We have recorded your permission.') : botText.accepted(lang);
-    await say(t, opened, 'consent_accepted', ooh ? `${thanks}\n\n${ooh}` : thanks);
-    return;
-  }
-  if (answer === 'decline') {
-    await evidence(t, conv, 'declined', method);
-    await mirrorConsent(t, conv.consent_version);
-    await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'consent_declined', at: t.now });
-    await say(t, conv, 'consent_declined', botText.declined(lang));
-    await resolveBySystem(t, conv, SYSTEM_LABELS.consentDeclined);
-    return;
-  }
-  // Not an answer: ask again, a bounded number of times, then give up politely.
-  if (conv.bot_attempts >= MAX_CONSENT_PROMPTS) {
-    await say(t, conv, 'consent_gave_up', botText.gaveUp(lang));
-    await resolveBySystem(t, conv, SYSTEM_LABELS.consentNoAnswer);
-    return;
-  }
-  const company = await companyName(t.c, t.msg.phone_number_id);
-  const reminder = consentReminder(t.settings, lang, company);
-  await updateConversation(t.c, conv.id, { bot_attempts: conv.bot_attempts + 1 }, t.now);
-  await sendConsentPrompt(t, conv, conv.bot_attempts + 1, reminder);
-}
-
-/** A contact without consent writes: a conversation with the bot, which asks for consent (F8). */
-async function startWithBot(t: Turn): Promise<void> {
-  const conv = await newConversation(t, 'bot', null);
-  const company = await companyName(t.c, t.msg.phone_number_id);
-  const prompt = consentPrompt(t.settings, t.lang, company);
-  await updateConversation(
-    t.c,
-    conv.id,
-    { bot_attempts: 1, consent_version: t.settings.consent.version, consent_language: t.lang, consent_prompt_text: prompt.body },
-    t.now,
-  );
-  await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'opened', at: t.now, detail: { status: 'bot' } });
-  await sendConsentPrompt(t, conv, 1, prompt);
-}
-
 /** A consented contact writes with no conversation going: a new one, routed (F11, F13). */
 async function startOpen(t: Turn): Promise<void> {
   let conv = await newConversation(t, 'open', t.msg.sent_at);
@@ -270,30 +125,29 @@ async function continueOpen(t: Turn, conv: ConversationRow): Promise<void> {
   if (ooh) await say(t, updated, 'out_of_hours', ooh, 'system');
 }
 
-/** F9: opt-out and opt-in keywords, before anything else. Returns true when the message was one. */
-async function keywordTurn(t: Turn, active: ConversationRow | undefined): Promise<boolean> {
-  const text = typedText(t.msg);
-  const payload = t.msg.type === 'button' ? (t.msg.payload?.button?.payload ?? null) : null;
-  const isOut = matchesKeyword(text, t.settings.optOutKeywords) || matchesKeyword(payload, t.settings.optOutKeywords);
-  const isIn = !isOut && (matchesKeyword(text, t.settings.optInKeywords) || matchesKeyword(payload, t.settings.optInKeywords));
-  if (isOut) {
-    const conv = active ? await attach(t, active) : null;
-    if (!t.contact.opted_out) {
-      await evidence(t, null, 'opted_out', t.msg.type === 'button' ? 'template_button' : 'keyword');
-      await mirrorConsent(t, null);
-      await say(t, conv, 'opted_out', botText.optedOut(t.lang, t.settings.optInKeywords), 'system');
-    }
-    if (conv?.status === 'bot') await resolveBySystem(t, conv, SYSTEM_LABELS.optedOut);
-    return true;
-  }
-  if (isIn && t.contact.opted_out) {
-    const conv = active ? await attach(t, active) : null;
-    await evidence(t, null, 'opted_in', t.msg.type === 'button' ? 'template_button' : 'keyword');
-    await mirrorConsent(t, null);
-    await say(t, conv, 'opted_in', botText.optedIn(t.lang), 'system');
-    return true;
-  }
-  return false;
+/**
+ * Consent granted (F8): the conversation opens and reaches the agents' queue, then the bot flow or
+ * routing; returns it and the out-of-hours notice due now, if any.
+ */
+async function handToAgents(t: Turn, conv: ConversationRow): Promise<{ conv: ConversationRow; outOfHours: string | null }> {
+  let opened = await updateConversation(t.c, conv.id, { status: 'open', waiting_since: conv.opened_at }, t.now);
+  await addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind: 'consent_granted', at: t.now });
+  await recordEvent(t.c, { kind: 'opened', conv: opened, at: t.msg.sent_at, origin: 'customer' }); // [reports] reaches the agents' queue
+  opened = await openAndRoute(t, opened);
+  return { conv: opened, outOfHours: await outOfHoursText(t) };
+}
+
+/** This domain's side of the consent bot (src/consent/bot.ts), for one turn, in its transaction. */
+function consentPort(t: Turn): ConversationPort<ConversationRow> {
+  return {
+    attach: (conv) => attach(t, conv),
+    startBotConversation: () => newConversation(t, 'bot', null),
+    setBotState: (conv, set) => updateConversation(t.c, conv.id, set, t.now),
+    addEvent: (conv, kind, detail) => addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind, at: t.now, ...(detail ? { detail } : {}) }),
+    handToAgents: (conv) => handToAgents(t, conv),
+    resolveBySystem: (conv, label) => resolveBySystem(t, conv, label),
+    send: (s) => enqueueSend(t.d, t.c, { portalId: t.msg.portal_id, contactId: t.contact.id, phoneNumberId: t.msg.phone_number_id, ...s }),
+  };
 }
 
 /**
@@ -317,8 +171,10 @@ export async function handleInbound(d: ConversationDeps, messageId: number): Pro
     const msg = (await getMessage(c, messageId))!;
     const t: Turn = { d, c, msg, contact, settings, lang: customerLanguage(contact.phone_e164, settings.consent.language), now: d.ctx.clock.now(), contactOwnerId };
 
+    const bot = d.consentBot;
+    const port = consentPort(t);
     const active = await activeConversation(c, contact.id, msg.phone_number_id, true);
-    if (await keywordTurn(t, active)) return;
+    if (await bot.keywordTurn(t, port, active)) return;
     if (contact.opted_out) {
       // Opted out: the message is kept in the thread (and on its conversation if one is going), no bot, no routing.
       if (active) await attach(t, active);
@@ -327,12 +183,12 @@ export async function handleInbound(d: ConversationDeps, messageId: number): Pro
     if (active) {
       const conv = await attach(t, active);
       if (await t.d.botFlow?.turn(t, conv)) return; // ---- bot flow (issue 15): the customer answers a bot step ----
-      if (conv.status === 'bot') await consentTurn(t, conv);
+      if (conv.status === 'bot') await bot.answer(t, port, conv);
       else await continueOpen(t, conv);
       return;
     }
     if (msg.type === 'reaction') return; // a reaction alone does not start a conversation
     if (contact.consent === 'granted') await startOpen(t);
-    else await startWithBot(t);
+    else await bot.start(t, port);
   });
 }

@@ -14,8 +14,9 @@ import { closeWindowOnReengagementError } from './window.js';
 const STATUS_QUEUE = 'conversations.status';
 
 /**
- * The conversations domain: consent bot, opt-out, routing, lifecycle, window, business hours,
- * transfer, notifications, and the extension API the card and settings page call.
+ * The conversations domain: inbound turns (which call the consent bot, src/consent/bot.ts), routing,
+ * lifecycle, window, business hours, transfer, notifications, and the extension API the card and
+ * settings page call.
  */
 export class ConversationsService implements Domain, AgentsChangedListener {
   readonly name = 'conversations';
