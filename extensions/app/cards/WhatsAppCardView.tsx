@@ -51,7 +51,10 @@ function useCardExtras(api: CardApi) {
 }
 
 type Conv = ReturnType<typeof useConversation>;
-type Ready = { contact: NonNullable<Conv['state']['contact']>; conversation: Conv['state']['conversation'] };
+interface Ready {
+  contact: NonNullable<Conv['state']['contact']>;
+  conversation: Conv['state']['conversation'];
+}
 
 // What the card can do right now: the reply window, consent, and why free-form replies are blocked.
 function cardStatus({ contact, conversation }: Ready, now: number, settings: CardSettings, timeZone: string | undefined) {

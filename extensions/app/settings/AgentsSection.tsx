@@ -13,7 +13,11 @@ export interface AgentsSectionProps {
   readOnly: boolean;
 }
 
-type NewPeriod = { from: string; to: string; error?: string };
+interface NewPeriod {
+  from: string;
+  to: string;
+  error?: string;
+}
 
 function useAgentsForm(api: SettingsApi, initialAgents: Agent[], owners: Owner[]) {
   const [agents, setAgents] = useState<Agent[]>(initialAgents);
