@@ -17,7 +17,8 @@ export interface ComposerProps {
 
 export const MAX_TEXT = 4096;
 
-export function Composer({ quickReplies, blockedReason, templateBlockedReason = null, onSend, onAttach, onOpenTemplateSender }: ComposerProps) {
+// The draft, its checks and the send / attach calls.
+function useComposer({ quickReplies, blockedReason, onSend, onAttach }: ComposerProps) {
   const [draft, setDraft] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<{ code: string; message: string } | null>(null);
@@ -68,7 +69,12 @@ export function Composer({ quickReplies, blockedReason, templateBlockedReason = 
       setError({ code: e instanceof ApiError ? e.code : 'UNKNOWN', message: e instanceof Error ? e.message : 'The upload page could not be opened.' });
     }
   };
+  return { draft, setDraft, sending, error, insertQuickReply, send, attach };
+}
 
+export function Composer(props: ComposerProps) {
+  const { quickReplies, blockedReason, templateBlockedReason = null, onAttach, onOpenTemplateSender } = props;
+  const { draft, setDraft, sending, error, insertQuickReply, send, attach } = useComposer(props);
   return (
     <Flex direction="column" gap="xs" testId="composer">
       {quickReplies.length > 0 ? (

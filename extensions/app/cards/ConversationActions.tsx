@@ -24,18 +24,9 @@ export function agentOptionLabel(a: Agent, today: string): string {
   return tags.length ? `${a.name} (${tags.join(', ')})` : a.name;
 }
 
-export function ConversationActions({ api, conversation, me, resolutionLabels, onUpdated }: ConversationActionsProps) {
-  const [mode, setMode] = useState<Mode>(null);
+// The agents to pick from, loaded the first time an assign or transfer form opens.
+function useAgentList(api: CardApi, mode: Mode, setError: (e: string) => void): Agent[] | null {
   const [agents, setAgents] = useState<Agent[] | null>(null);
-  const [agentId, setAgentId] = useState('');
-  const [transferMessage, setTransferMessage] = useState('');
-  const [label, setLabel] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  const myAgentId = me?.agent?.agentId ?? null;
-  const currentAgentId = conversation.assignee?.agentId ?? null;
-
   useEffect(() => {
     if ((mode === 'assign' || mode === 'transfer') && agents === null) {
       let live = true;
@@ -48,7 +39,21 @@ export function ConversationActions({ api, conversation, me, resolutionLabels, o
       };
     }
     return undefined;
-  }, [mode, agents, api]);
+  }, [mode, agents, api, setError]);
+  return agents;
+}
+
+function useConversationActions({ api, conversation, me, onUpdated }: ConversationActionsProps) {
+  const [mode, setMode] = useState<Mode>(null);
+  const [agentId, setAgentId] = useState('');
+  const [transferMessage, setTransferMessage] = useState('');
+  const [label, setLabel] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const agents = useAgentList(api, mode, setError);
+
+  const myAgentId = me?.agent?.agentId ?? null;
+  const currentAgentId = conversation.assignee?.agentId ?? null;
 
   const run = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -99,35 +104,114 @@ export function ConversationActions({ api, conversation, me, resolutionLabels, o
       onUpdated(c, `Resolved as “${c.label ?? label}”.`);
     });
 
-  const today = new Date().toISOString().slice(0, 10);
-  const agentOptions = (agents ?? [])
-    .filter((a) => a.active && a.agentId && a.agentId !== currentAgentId)
-    .map((a) => ({ label: agentOptionLabel(a, today), value: a.agentId as string }));
-
   const toggle = (m: Mode) => {
     setError(null);
     setAgentId('');
     setMode(mode === m ? null : m);
   };
 
+  return {
+    ...{ mode, agents, agentId, setAgentId, transferMessage, setTransferMessage, label, setLabel, busy, error },
+    ...{ myAgentId, currentAgentId, toggle, assignToMe, assignOther, transfer, resolve },
+  };
+}
+
+type ActionsState = ReturnType<typeof useConversationActions>;
+
+function AgentForm({ s }: { s: ActionsState }) {
+  const { mode, agents, agentId, error, busy } = s;
+  const today = new Date().toISOString().slice(0, 10);
+  const agentOptions = (agents ?? [])
+    .filter((a) => a.active && a.agentId && a.agentId !== s.currentAgentId)
+    .map((a) => ({ label: agentOptionLabel(a, today), value: a.agentId as string }));
+  return (
+    <Tile compact testId={`${mode}-form`}>
+      <Flex direction="column" gap="xs">
+        {agents === null && !error ? <LoadingSpinner label="Loading agents" size="xs" /> : null}
+        {agents !== null && agentOptions.length === 0 ? <Text>No other active agents.</Text> : null}
+        {agentOptions.length > 0 ? (
+          <Select
+            testId="agent-select"
+            label={mode === 'assign' ? 'Assign to' : 'Transfer to'}
+            name="agentId"
+            required
+            value={agentId}
+            options={agentOptions}
+            onChange={(v) => s.setAgentId(String(v))}
+          />
+        ) : null}
+        {mode === 'transfer' ? (
+          <TextArea
+            testId="transfer-message"
+            label="Message to the customer (optional)"
+            name="transferMessage"
+            description="Leave empty to send the default handover message with the expected wait."
+            value={s.transferMessage}
+            onChange={(v) => s.setTransferMessage(v)}
+            onInput={(v) => s.setTransferMessage(v)}
+          />
+        ) : null}
+        <Button
+          testId={mode === 'assign' ? 'confirm-assign' : 'confirm-transfer'}
+          variant="primary"
+          size="sm"
+          disabled={busy || !agentId}
+          onClick={() => void (mode === 'assign' ? s.assignOther() : s.transfer())}
+        >
+          {mode === 'assign' ? 'Assign' : 'Transfer'}
+        </Button>
+      </Flex>
+    </Tile>
+  );
+}
+
+function ResolveForm({ s, resolutionLabels }: { s: ActionsState; resolutionLabels: string[] }) {
+  return (
+    <Tile compact testId="resolve-form">
+      <Flex direction="column" gap="xs">
+        {resolutionLabels.length === 0 ? (
+          <Text>No resolution labels are configured. Ask an admin to add them in the app settings.</Text>
+        ) : (
+          <Select
+            testId="resolution-label"
+            label="Resolution label"
+            name="label"
+            required
+            value={s.label}
+            options={resolutionLabels.map((l) => ({ label: l, value: l }))}
+            onChange={(v) => s.setLabel(String(v))}
+          />
+        )}
+        <Button testId="confirm-resolve" variant="primary" size="sm" disabled={s.busy || !s.label} onClick={() => void s.resolve()}>
+          Resolve
+        </Button>
+      </Flex>
+    </Tile>
+  );
+}
+
+export function ConversationActions(props: ConversationActionsProps) {
+  const { me, resolutionLabels } = props;
+  const s = useConversationActions(props);
+  const { mode, myAgentId, busy, error } = s;
   return (
     <Flex direction="column" gap="xs" testId="conversation-actions">
       <Flex gap="xs" wrap>
         <Button
           testId="assign-to-me"
           size="sm"
-          disabled={busy || !myAgentId || myAgentId === currentAgentId}
-          onClick={() => void assignToMe()}
+          disabled={busy || !myAgentId || myAgentId === s.currentAgentId}
+          onClick={() => void s.assignToMe()}
         >
           Assign to me
         </Button>
-        <Button testId="assign-other" size="sm" variant="secondary" onClick={() => toggle('assign')}>
+        <Button testId="assign-other" size="sm" variant="secondary" onClick={() => s.toggle('assign')}>
           Assign to another agent
         </Button>
-        <Button testId="transfer" size="sm" variant="secondary" onClick={() => toggle('transfer')}>
+        <Button testId="transfer" size="sm" variant="secondary" onClick={() => s.toggle('transfer')}>
           Transfer
         </Button>
-        <Button testId="resolve" size="sm" variant="secondary" onClick={() => toggle('resolve')}>
+        <Button testId="resolve" size="sm" variant="secondary" onClick={() => s.toggle('resolve')}>
           Resolve
         </Button>
       </Flex>
@@ -137,73 +221,8 @@ export function ConversationActions({ api, conversation, me, resolutionLabels, o
           the app settings.
         </Text>
       ) : null}
-      {(mode === 'assign' || mode === 'transfer') && (
-        <Tile compact testId={`${mode}-form`}>
-          <Flex direction="column" gap="xs">
-            {agents === null && !error ? <LoadingSpinner label="Loading agents" size="xs" /> : null}
-            {agents !== null && agentOptions.length === 0 ? <Text>No other active agents.</Text> : null}
-            {agentOptions.length > 0 ? (
-              <Select
-                testId="agent-select"
-                label={mode === 'assign' ? 'Assign to' : 'Transfer to'}
-                name="agentId"
-                required
-                value={agentId}
-                options={agentOptions}
-                onChange={(v) => setAgentId(String(v))}
-              />
-            ) : null}
-            {mode === 'transfer' ? (
-              <TextArea
-                testId="transfer-message"
-                label="Message to the customer (optional)"
-                name="transferMessage"
-                description="Leave empty to send the default handover message with the expected wait."
-                value={transferMessage}
-                onChange={(v) => setTransferMessage(v)}
-                onInput={(v) => setTransferMessage(v)}
-              />
-            ) : null}
-            <Button
-              testId={mode === 'assign' ? 'confirm-assign' : 'confirm-transfer'}
-              variant="primary"
-              size="sm"
-              disabled={busy || !agentId}
-              onClick={() => void (mode === 'assign' ? assignOther() : transfer())}
-            >
-              {mode === 'assign' ? 'Assign' : 'Transfer'}
-            </Button>
-          </Flex>
-        </Tile>
-      )}
-      {mode === 'resolve' && (
-        <Tile compact testId="resolve-form">
-          <Flex direction="column" gap="xs">
-            {resolutionLabels.length === 0 ? (
-              <Text>No resolution labels are configured. Ask an admin to add them in the app settings.</Text>
-            ) : (
-              <Select
-                testId="resolution-label"
-                label="Resolution label"
-                name="label"
-                required
-                value={label}
-                options={resolutionLabels.map((l) => ({ label: l, value: l }))}
-                onChange={(v) => setLabel(String(v))}
-              />
-            )}
-            <Button
-              testId="confirm-resolve"
-              variant="primary"
-              size="sm"
-              disabled={busy || !label}
-              onClick={() => void resolve()}
-            >
-              Resolve
-            </Button>
-          </Flex>
-        </Tile>
-      )}
+      {(mode === 'assign' || mode === 'transfer') && <AgentForm s={s} />}
+      {mode === 'resolve' && <ResolveForm s={s} resolutionLabels={resolutionLabels} />}
       {error ? (
         <Alert testId="actions-error" variant="error" title="Action failed">
           {error}

@@ -53,7 +53,8 @@ function request<T>(
   });
 }
 
-export function createCardApi(ctx: ApiContext) {
+// Calls about one contact, and the portal data the card needs around them.
+function contactCalls(ctx: ApiContext) {
   return {
     getConversation(contactId: number | string, before?: string | null): Promise<ConversationResponse> {
       return request(ctx, 'GET', `/contacts/${encodeURIComponent(String(contactId))}/conversation`, {
@@ -97,6 +98,12 @@ export function createCardApi(ctx: ApiContext) {
     getSettings(): Promise<CardSettings> {
       return request(ctx, 'GET', '/settings');
     },
+  };
+}
+
+// Calls on a conversation (assign, transfer, resolve), and the upload link.
+function conversationCalls(ctx: ApiContext) {
+  return {
     async assign(conversationId: string, agentId: string, o: MutationOptions = {}): Promise<Conversation> {
       const r = await request<{ conversation: Conversation }>(
         ctx,
@@ -133,6 +140,10 @@ export function createCardApi(ctx: ApiContext) {
       return r.conversation;
     },
   };
+}
+
+export function createCardApi(ctx: ApiContext) {
+  return { ...contactCalls(ctx), ...conversationCalls(ctx) };
 }
 
 export type CardApi = ReturnType<typeof createCardApi>;

@@ -75,6 +75,20 @@ export function conversationReducer(s: ConversationState, a: ConversationAction)
 
 const apiErrorOf = (e: unknown) => (e instanceof ApiError ? e : new ApiError('UNKNOWN', 'Something went wrong.'));
 
+// New messages without reloading: poll while the card is mounted and loaded, stop on unmount.
+function usePolling(poll: () => Promise<void>, ready: boolean, pollIntervalMs: number) {
+  const pollRef = useRef(poll);
+  useEffect(() => {
+    pollRef.current = poll;
+  }, [poll]);
+  useEffect(() => {
+    if (!ready) return undefined;
+    const id = setInterval(() => void pollRef.current(), pollIntervalMs);
+    return () => clearInterval(id);
+  }, [ready, pollIntervalMs]);
+  return pollRef;
+}
+
 export function useConversation(api: CardApi, contactId: number, pollIntervalMs = POLL_INTERVAL_MS) {
   const [state, dispatch] = useReducer(conversationReducer, initialConversationState);
   const live = useRef(true);
@@ -99,7 +113,6 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
     } catch (e) {
       safe({ type: 'failed', error: apiErrorOf(e) });
     }
-     
   }, [api, contactId]);
 
   const poll = useCallback(async () => {
@@ -118,7 +131,6 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
     } finally {
       pollBusy.current = false;
     }
-     
   }, [api, contactId]);
 
   const loadOlder = useCallback(async () => {
@@ -130,23 +142,13 @@ export function useConversation(api: CardApi, contactId: number, pollIntervalMs 
     } catch (e) {
       safe({ type: 'olderFailed', message: e instanceof Error ? e.message : 'Try again.' });
     }
-     
   }, [api, contactId]);
 
   useEffect(() => {
     void load();
   }, [load]);
 
-  // New messages without reloading: poll while the card is mounted and loaded, stop on unmount.
-  const pollRef = useRef(poll);
-  useEffect(() => {
-    pollRef.current = poll;
-  }, [poll]);
-  useEffect(() => {
-    if (state.phase !== 'ready') return undefined;
-    const id = setInterval(() => void pollRef.current(), pollIntervalMs);
-    return () => clearInterval(id);
-  }, [state.phase, pollIntervalMs]);
+  const pollRef = usePolling(poll, state.phase === 'ready', pollIntervalMs);
 
   return {
     state,

@@ -13,10 +13,16 @@ export interface AgentsSectionProps {
   readOnly: boolean;
 }
 
-export function AgentsSection({ api, initialAgents, owners, numbers, readOnly }: AgentsSectionProps) {
+interface NewPeriod {
+  from: string;
+  to: string;
+  error?: string;
+}
+
+function useAgentsForm(api: SettingsApi, initialAgents: Agent[], owners: Owner[]) {
   const [agents, setAgents] = useState<Agent[]>(initialAgents);
   const [ownerToAdd, setOwnerToAdd] = useState('');
-  const [newPeriod, setNewPeriod] = useState<Record<string, { from: string; to: string; error?: string }>>({});
+  const [newPeriod, setNewPeriod] = useState<Record<string, NewPeriod>>({});
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
@@ -26,23 +32,12 @@ export function AgentsSection({ api, initialAgents, owners, numbers, readOnly }:
     setResult(null);
   };
 
-  const candidates = owners.filter((o) => !agents.some((a) => a.ownerId === o.ownerId));
-
   const addAgent = () => {
     const o = owners.find((x) => x.ownerId === ownerToAdd);
     if (!o) return;
     setAgents((as) => [
       ...as,
-      {
-        ownerId: o.ownerId,
-        userId: o.userId,
-        email: o.email,
-        name: o.name,
-        active: true,
-        available: true,
-        outOfOffice: [],
-        numberIds: [],
-      },
+      { ownerId: o.ownerId, userId: o.userId, email: o.email, name: o.name, active: true, available: true, outOfOffice: [], numberIds: [] },
     ]);
     setOwnerToAdd('');
     setResult(null);
@@ -80,7 +75,131 @@ export function AgentsSection({ api, initialAgents, owners, numbers, readOnly }:
       setBusy(false);
     }
   };
+  const remove = (i: number) => setAgents((as) => as.filter((_, j) => j !== i));
+  return { agents, ownerToAdd, setOwnerToAdd, newPeriod, setNewPeriod, errors, busy, result, change, addAgent, addPeriod, save, remove };
+}
 
+type AgentsForm = ReturnType<typeof useAgentsForm>;
+
+interface AgentTileProps {
+  a: Agent;
+  i: number;
+  form: AgentsForm;
+  numbers: WhatsAppNumber[];
+  readOnly: boolean;
+}
+
+function OutOfOffice({ a, i, form, readOnly }: AgentTileProps) {
+  const { errors, change } = form;
+  const p = form.newPeriod[a.ownerId] ?? { from: '', to: '' };
+  const setPeriod = (patch: Partial<NewPeriod>) => form.setNewPeriod((n) => ({ ...n, [a.ownerId]: { ...p, ...patch, error: undefined } }));
+  return (
+    <>
+      <Text format={{ fontWeight: 'demibold' }}>Out of office</Text>
+      {a.outOfOffice.length === 0 ? <Text variant="microcopy">No periods.</Text> : null}
+      {a.outOfOffice.map((o, j) => (
+        <Flex key={`${o.from}-${o.to}-${j}`} gap="xs" align="center">
+          <Tag testId={`ooo-${a.ownerId}-${j}`}>
+            {o.from} → {o.to}
+          </Tag>
+          {errors[`agents.${i}.outOfOffice.${j}.to`] || errors[`agents.${i}.outOfOffice.${j}.from`] ? (
+            <Text variant="microcopy">{errors[`agents.${i}.outOfOffice.${j}.from`] ?? errors[`agents.${i}.outOfOffice.${j}.to`]}</Text>
+          ) : null}
+          <Button
+            size="xs"
+            variant="transparent"
+            testId={`remove-ooo-${a.ownerId}-${j}`}
+            disabled={readOnly}
+            onClick={() => change(i, { outOfOffice: a.outOfOffice.filter((_, k) => k !== j) })}
+          >
+            Remove
+          </Button>
+        </Flex>
+      ))}
+      <Flex gap="xs" align="end">
+        <Input
+          testId={`ooo-from-${a.ownerId}`}
+          label="From"
+          name={`ooo-from-${a.ownerId}`}
+          placeholder="YYYY-MM-DD"
+          value={p.from}
+          readOnly={readOnly}
+          onChange={(v) => setPeriod({ from: v })}
+          {...fieldError(p.error)}
+        />
+        <Input
+          testId={`ooo-to-${a.ownerId}`}
+          label="To"
+          name={`ooo-to-${a.ownerId}`}
+          placeholder="YYYY-MM-DD"
+          value={p.to}
+          readOnly={readOnly}
+          onChange={(v) => setPeriod({ to: v })}
+        />
+        <Button testId={`add-ooo-${a.ownerId}`} size="sm" disabled={readOnly} onClick={() => form.addPeriod(i, a.ownerId)}>
+          Add period
+        </Button>
+      </Flex>
+    </>
+  );
+}
+
+function AgentTile(props: AgentTileProps) {
+  const { a, i, form, numbers, readOnly } = props;
+  const { errors, change } = form;
+  return (
+    <Tile compact testId={`agent-${a.ownerId}`}>
+      <Flex direction="column" gap="xs">
+        <Flex justify="between" align="center">
+          <Text format={{ fontWeight: 'demibold' }}>
+            {a.name} · {a.email}
+          </Text>
+          <Button testId={`remove-agent-${a.ownerId}`} size="sm" variant="transparent" disabled={readOnly} onClick={() => form.remove(i)}>
+            Remove
+          </Button>
+        </Flex>
+        {errors[`agents.${i}.ownerId`] ? <Text>{errors[`agents.${i}.ownerId`]}</Text> : null}
+        <Flex gap="md">
+          <Toggle
+            testId={`agent-active-${a.ownerId}`}
+            label="Active (gets conversations)"
+            checked={a.active}
+            readOnly={readOnly}
+            onChange={(v) => change(i, { active: v })}
+          />
+          <Toggle
+            testId={`agent-available-${a.ownerId}`}
+            label="Availability"
+            textChecked="Available"
+            textUnchecked="Away"
+            checked={a.available}
+            readOnly={readOnly}
+            onChange={(v) => change(i, { available: v })}
+          />
+        </Flex>
+        {numbers.length > 1 ? (
+          <MultiSelect
+            testId={`agent-numbers-${a.ownerId}`}
+            label="Numbers (for per-number routing)"
+            name={`agent-numbers-${a.ownerId}`}
+            placeholder="Every number"
+            readOnly={readOnly}
+            value={a.numberIds ?? []}
+            options={numbers.map((n) => ({ label: n.label, value: n.phoneNumberId }))}
+            onChange={(v) => change(i, { numberIds: v.map(String) })}
+            {...fieldError(errors[`agents.${i}.numberIds`])}
+          />
+        ) : null}
+        <OutOfOffice {...props} />
+      </Flex>
+    </Tile>
+  );
+}
+
+export function AgentsSection({ api, initialAgents, owners, numbers, readOnly }: AgentsSectionProps) {
+  const form = useAgentsForm(api, initialAgents, owners);
+  const { agents, ownerToAdd, busy, result } = form;
+  const candidates = owners.filter((o) => !agents.some((a) => a.ownerId === o.ownerId));
   return (
     <Flex direction="column" gap="md" testId="agents-section">
       <Heading>Agents</Heading>
@@ -89,113 +208,9 @@ export function AgentsSection({ api, initialAgents, owners, numbers, readOnly }:
         conversations. Agents removed here are deactivated and their open conversations are reassigned.
       </Text>
       {agents.length === 0 ? <Text testId="no-agents">No agents yet. Add one from your HubSpot users below.</Text> : null}
-      {agents.map((a, i) => {
-        const p = newPeriod[a.ownerId] ?? { from: '', to: '' };
-        return (
-          <Tile key={a.ownerId} compact testId={`agent-${a.ownerId}`}>
-            <Flex direction="column" gap="xs">
-              <Flex justify="between" align="center">
-                <Text format={{ fontWeight: 'demibold' }}>
-                  {a.name} · {a.email}
-                </Text>
-                <Button
-                  testId={`remove-agent-${a.ownerId}`}
-                  size="sm"
-                  variant="transparent"
-                  disabled={readOnly}
-                  onClick={() => setAgents((as) => as.filter((_, j) => j !== i))}
-                >
-                  Remove
-                </Button>
-              </Flex>
-              {errors[`agents.${i}.ownerId`] ? <Text>{errors[`agents.${i}.ownerId`]}</Text> : null}
-              <Flex gap="md">
-                <Toggle
-                  testId={`agent-active-${a.ownerId}`}
-                  label="Active (gets conversations)"
-                  checked={a.active}
-                  readOnly={readOnly}
-                  onChange={(v) => change(i, { active: v })}
-                />
-                <Toggle
-                  testId={`agent-available-${a.ownerId}`}
-                  label="Availability"
-                  textChecked="Available"
-                  textUnchecked="Away"
-                  checked={a.available}
-                  readOnly={readOnly}
-                  onChange={(v) => change(i, { available: v })}
-                />
-              </Flex>
-              {numbers.length > 1 ? (
-                <MultiSelect
-                  testId={`agent-numbers-${a.ownerId}`}
-                  label="Numbers (for per-number routing)"
-                  name={`agent-numbers-${a.ownerId}`}
-                  placeholder="Every number"
-                  readOnly={readOnly}
-                  value={a.numberIds ?? []}
-                  options={numbers.map((n) => ({ label: n.label, value: n.phoneNumberId }))}
-                  onChange={(v) => change(i, { numberIds: v.map(String) })}
-                  {...fieldError(errors[`agents.${i}.numberIds`])}
-                />
-              ) : null}
-              <Text format={{ fontWeight: 'demibold' }}>Out of office</Text>
-              {a.outOfOffice.length === 0 ? <Text variant="microcopy">No periods.</Text> : null}
-              {a.outOfOffice.map((o, j) => (
-                <Flex key={`${o.from}-${o.to}-${j}`} gap="xs" align="center">
-                  <Tag testId={`ooo-${a.ownerId}-${j}`}>
-                    {o.from} → {o.to}
-                  </Tag>
-                  {errors[`agents.${i}.outOfOffice.${j}.to`] || errors[`agents.${i}.outOfOffice.${j}.from`] ? (
-                    <Text variant="microcopy">
-                      {errors[`agents.${i}.outOfOffice.${j}.from`] ?? errors[`agents.${i}.outOfOffice.${j}.to`]}
-                    </Text>
-                  ) : null}
-                  <Button
-                    size="xs"
-                    variant="transparent"
-                    testId={`remove-ooo-${a.ownerId}-${j}`}
-                    disabled={readOnly}
-                    onClick={() => change(i, { outOfOffice: a.outOfOffice.filter((_, k) => k !== j) })}
-                  >
-                    Remove
-                  </Button>
-                </Flex>
-              ))}
-              <Flex gap="xs" align="end">
-                <Input
-                  testId={`ooo-from-${a.ownerId}`}
-                  label="From"
-                  name={`ooo-from-${a.ownerId}`}
-                  placeholder="YYYY-MM-DD"
-                  value={p.from}
-                  readOnly={readOnly}
-                  onChange={(v) => setNewPeriod((n) => ({ ...n, [a.ownerId]: { ...p, from: v, error: undefined } }))}
-                  {...fieldError(p.error)}
-                />
-                <Input
-                  testId={`ooo-to-${a.ownerId}`}
-                  label="To"
-                  name={`ooo-to-${a.ownerId}`}
-                  placeholder="YYYY-MM-DD"
-                  value={p.to}
-                  readOnly={readOnly}
-                  onChange={(v) => setNewPeriod((n) => ({ ...n, [a.ownerId]: { ...p, to: v, error: undefined } }))}
-                />
-                <Button
-                  testId={`add-ooo-${a.ownerId}`}
-                  size="sm"
-                  disabled={readOnly}
-                  onClick={() => addPeriod(i, a.ownerId)}
-                >
-                  Add period
-                </Button>
-              </Flex>
-            </Flex>
-          </Tile>
-        );
-      })}
+      {agents.map((a, i) => (
+        <AgentTile key={a.ownerId} a={a} i={i} form={form} numbers={numbers} readOnly={readOnly} />
+      ))}
       <Flex gap="xs" align="end">
         <Select
           testId="owner-select"
@@ -205,23 +220,19 @@ export function AgentsSection({ api, initialAgents, owners, numbers, readOnly }:
           readOnly={readOnly}
           value={ownerToAdd}
           options={candidates.map((o) => ({ label: `${o.name} (${o.email})`, value: o.ownerId }))}
-          onChange={(v) => setOwnerToAdd(String(v))}
+          onChange={(v) => form.setOwnerToAdd(String(v))}
         />
-        <Button testId="add-agent" disabled={readOnly || !ownerToAdd} onClick={() => addAgent()}>
+        <Button testId="add-agent" disabled={readOnly || !ownerToAdd} onClick={() => form.addAgent()}>
           Add agent
         </Button>
       </Flex>
       <Flex>
-        <Button testId="save-agents" variant="primary" disabled={busy || readOnly} onClick={() => void save()}>
+        <Button testId="save-agents" variant="primary" disabled={busy || readOnly} onClick={() => void form.save()}>
           {busy ? 'Saving…' : 'Save agents'}
         </Button>
       </Flex>
       {result ? (
-        <Alert
-          testId="agents-result"
-          variant={result.ok ? 'success' : 'error'}
-          title={result.ok ? 'Saved' : 'Agents not saved'}
-        >
+        <Alert testId="agents-result" variant={result.ok ? 'success' : 'error'} title={result.ok ? 'Saved' : 'Agents not saved'}>
           {result.message}
         </Alert>
       ) : null}

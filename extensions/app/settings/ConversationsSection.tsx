@@ -2,8 +2,7 @@ import { useState } from 'react';
 import { Button, Flex, Heading, Input, NumberInput, Tag, Text, Toggle } from '@hubspot/ui-extensions';
 import { fieldError, type SectionProps } from './section';
 
-/** Resolution labels, end-of-day close and the urgency threshold. */
-export function ConversationsSection({ draft, update, err }: SectionProps) {
+function ResolutionLabels({ draft, update, err }: SectionProps) {
   const [label, setLabel] = useState('');
   const [labelError, setLabelError] = useState<string | undefined>();
 
@@ -17,7 +16,7 @@ export function ConversationsSection({ draft, update, err }: SectionProps) {
   };
 
   return (
-    <Flex direction="column" gap="md" testId="conversations-section">
+    <>
       <Heading>Resolution labels</Heading>
       <Text variant="microcopy">Reps must pick one of these to resolve a conversation.</Text>
       {err('resolutionLabels') ? (
@@ -58,6 +57,16 @@ export function ConversationsSection({ draft, update, err }: SectionProps) {
           Add label
         </Button>
       </Flex>
+    </>
+  );
+}
+
+/** Resolution labels, end-of-day close and the urgency threshold. */
+export function ConversationsSection(props: SectionProps) {
+  const { draft, update, err } = props;
+  return (
+    <Flex direction="column" gap="md" testId="conversations-section">
+      <ResolutionLabels {...props} />
 
       <Heading>End of day</Heading>
       <Toggle

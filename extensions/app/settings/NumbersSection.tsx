@@ -27,7 +27,7 @@ export interface NumbersSectionProps {
 
 const EMPTY: ConnectNumberInput = { label: '', phoneNumberId: '', wabaId: '', accessToken: '' };
 
-export function NumbersSection({ api, numbers, onConnected, readOnly }: NumbersSectionProps) {
+function useConnectNumber(api: SettingsApi, onConnected: (n: WhatsAppNumber) => void) {
   const [form, setForm] = useState<ConnectNumberInput>(EMPTY);
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -71,36 +71,45 @@ export function NumbersSection({ api, numbers, onConnected, readOnly }: NumbersS
       setBusy(false);
     }
   };
+  return { form, errors, busy, result, set, connect };
+}
 
+function NumbersTable({ numbers }: { numbers: WhatsAppNumber[] }) {
+  if (numbers.length === 0) {
+    return <Text testId="no-numbers">No number connected yet. Connect one below to start sending and receiving.</Text>;
+  }
+  return (
+    <Table testId="numbers-table" bordered>
+      <TableHead>
+        <TableRow>
+          <TableHeader>Label</TableHeader>
+          <TableHeader>Phone number</TableHeader>
+          <TableHeader>Phone number ID</TableHeader>
+          <TableHeader>WABA ID</TableHeader>
+          <TableHeader>Quality</TableHeader>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {numbers.map((n) => (
+          <TableRow key={n.phoneNumberId}>
+            <TableCell>{n.label}</TableCell>
+            <TableCell>{n.displayPhoneNumber ?? '—'}</TableCell>
+            <TableCell>{n.phoneNumberId}</TableCell>
+            <TableCell>{n.wabaId}</TableCell>
+            <TableCell>{n.qualityRating ?? '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+export function NumbersSection({ api, numbers, onConnected, readOnly }: NumbersSectionProps) {
+  const { form, errors, busy, result, set, connect } = useConnectNumber(api, onConnected);
   return (
     <Flex direction="column" gap="md" testId="numbers-section">
       <Heading>WhatsApp numbers</Heading>
-      {numbers.length === 0 ? (
-        <Text testId="no-numbers">No number connected yet. Connect one below to start sending and receiving.</Text>
-      ) : (
-        <Table testId="numbers-table" bordered>
-          <TableHead>
-            <TableRow>
-              <TableHeader>Label</TableHeader>
-              <TableHeader>Phone number</TableHeader>
-              <TableHeader>Phone number ID</TableHeader>
-              <TableHeader>WABA ID</TableHeader>
-              <TableHeader>Quality</TableHeader>
-            </TableRow>
-          </TableHead>
-          <TableBody>
-            {numbers.map((n) => (
-              <TableRow key={n.phoneNumberId}>
-                <TableCell>{n.label}</TableCell>
-                <TableCell>{n.displayPhoneNumber ?? '—'}</TableCell>
-                <TableCell>{n.phoneNumberId}</TableCell>
-                <TableCell>{n.wabaId}</TableCell>
-                <TableCell>{n.qualityRating ?? '—'}</TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
+      <NumbersTable numbers={numbers} />
       <Heading>Connect a number</Heading>
       <Text variant="microcopy">
         The token is checked with Meta before it is saved, and is never shown again. Connecting an existing phone number

@@ -29,7 +29,33 @@ export function describeAudience(a: Audience): string {
   return `${a.total} recipients ready from ${from}${skipped.length ? ` (${skipped.join(', ')} will be skipped)` : ''}.`;
 }
 
-export function AudiencePicker({ api, target, openIframeModal, onChange, pollMs = 2000 }: AudiencePickerProps) {
+// A list is read by the backend: look again (each answer is a new object) until it is done.
+function useAudiencePoll(
+  api: CampaignsApi,
+  audience: Audience | null,
+  setAudience: (a: Audience) => void,
+  setError: (e: string) => void,
+  onChange: AudiencePickerProps['onChange'],
+  pollMs: number,
+) {
+  const loadingId = audience?.status === 'loading' ? audience.id : null;
+  useEffect(() => {
+    if (loadingId === null) return;
+    const t = setTimeout(() => {
+      api.audience(loadingId).then(
+        (a) => {
+          setAudience(a);
+          onChange({ kind: 'audience', audience: a.status === 'ready' ? a : null });
+        },
+        (e: unknown) => setError(e instanceof Error ? e.message : 'The request failed.'),
+      );
+    }, pollMs);
+    return () => clearTimeout(t);
+  }, [api, loadingId, audience, pollMs, onChange, setAudience, setError]);
+}
+
+// The picker's state and calls; kept here (not in each mode's piece) so switching modes keeps what was typed.
+function useAudiencePicker({ api, target, openIframeModal, onChange, pollMs = 2000 }: AudiencePickerProps) {
   const [mode, setMode] = useState<Mode>('upload');
   const [csv, setCsv] = useState('');
   const [audience, setAudience] = useState<Audience | null>(null);
@@ -44,21 +70,7 @@ export function AudiencePicker({ api, target, openIframeModal, onChange, pollMs 
   };
   const fail = (e: unknown) => setError(e instanceof Error ? e.message : 'The request failed.');
 
-  // A list is read by the backend: look again (each answer is a new object) until it is done.
-  const loadingId = audience?.status === 'loading' ? audience.id : null;
-  useEffect(() => {
-    if (loadingId === null) return;
-    const t = setTimeout(() => {
-      api.audience(loadingId).then(
-        (a) => {
-          setAudience(a);
-          onChange({ kind: 'audience', audience: a.status === 'ready' ? a : null });
-        },
-        (e: unknown) => setError(e instanceof Error ? e.message : 'The request failed.'),
-      );
-    }, pollMs);
-    return () => clearTimeout(t);
-  }, [api, loadingId, audience, pollMs, onChange]);
+  useAudiencePoll(api, audience, setAudience, setError, onChange, pollMs);
 
   const pick = (m: Mode) => {
     setMode(m);
@@ -103,7 +115,47 @@ export function AudiencePicker({ api, target, openIframeModal, onChange, pollMs 
       fail(e);
     }
   };
+  return { mode, csv, setCsv, audience, error, query, setQuery, lists, listId, setListId, values, setValues, pick, upload, search, readList };
+}
 
+type PickerState = ReturnType<typeof useAudiencePicker>;
+
+function ListChooser({ s, target }: { s: PickerState; target: AudienceTarget | null }) {
+  const { query, setQuery, lists, listId, setListId, values, setValues, search, readList } = s;
+  return (
+    <Flex direction="column" gap="xs">
+      <Input name="listQuery" label="Find a HubSpot list" value={query} onChange={setQuery} />
+      <Button testId="search-lists" onClick={() => void search()}>
+        Search lists
+      </Button>
+      {lists && lists.length === 0 && <Text testId="no-lists">No contact list matches.</Text>}
+      {lists && lists.length > 0 && (
+        <Select
+          testId="list-picker"
+          name="listId"
+          label="List"
+          value={listId}
+          options={lists.map((l) => ({ label: l.size === null ? l.name : `${l.name} (${l.size} contacts)`, value: l.listId }))}
+          onChange={(v) => setListId(String(v))}
+        />
+      )}
+      <TextArea
+        name="listValues"
+        label="Values for the template's placeholders, one per line ({{firstname}} takes each contact's property)"
+        value={values}
+        onChange={setValues}
+      />
+      <Button testId="read-list" disabled={!target || !listId} onClick={() => void readList()}>
+        Use this list
+      </Button>
+    </Flex>
+  );
+}
+
+export function AudiencePicker(props: AudiencePickerProps) {
+  const { target, onChange } = props;
+  const s = useAudiencePicker(props);
+  const { mode, csv, setCsv, audience, error, pick, upload } = s;
   return (
     <Flex direction="column" gap="sm" testId="audience-picker">
       <Select
@@ -126,34 +178,7 @@ export function AudiencePicker({ api, target, openIframeModal, onChange, pollMs 
           </Button>
         </Flex>
       )}
-      {mode === 'list' && (
-        <Flex direction="column" gap="xs">
-          <Input name="listQuery" label="Find a HubSpot list" value={query} onChange={setQuery} />
-          <Button testId="search-lists" onClick={() => void search()}>
-            Search lists
-          </Button>
-          {lists && lists.length === 0 && <Text testId="no-lists">No contact list matches.</Text>}
-          {lists && lists.length > 0 && (
-            <Select
-              testId="list-picker"
-              name="listId"
-              label="List"
-              value={listId}
-              options={lists.map((l) => ({ label: l.size === null ? l.name : `${l.name} (${l.size} contacts)`, value: l.listId }))}
-              onChange={(v) => setListId(String(v))}
-            />
-          )}
-          <TextArea
-            name="listValues"
-            label="Values for the template's placeholders, one per line ({{firstname}} takes each contact's property)"
-            value={values}
-            onChange={setValues}
-          />
-          <Button testId="read-list" disabled={!target || !listId} onClick={() => void readList()}>
-            Use this list
-          </Button>
-        </Flex>
-      )}
+      {mode === 'list' && <ListChooser s={s} target={target} />}
       {mode === 'paste' && (
         <TextArea
           name="csv"

@@ -84,8 +84,8 @@ export interface TemplateFormProps {
   openIframeModal?: OpenIframeModal;
 }
 
-/** Create a template: Meta's fields, the examples its variables need, and a live preview. */
-export function TemplateForm({ phoneNumberId, onSubmit, onCreated, samples, openIframeModal }: TemplateFormProps) {
+// The draft, its errors, the submit to Meta and the upload of a media header's example file.
+function useTemplateDraft({ phoneNumberId, onSubmit, onCreated, samples, openIframeModal }: TemplateFormProps) {
   const [d, setD] = useState<TemplateDraftState>(EMPTY);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
@@ -100,9 +100,7 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated, samples, open
     setErrors({});
     setProblem(null);
   };
-  const vars = variablesOf(d.body);
   const built = useMemo(() => buildComponents(d), [d]);
-  const err = (field: string) => (errors[field] ? { error: true, validationMessage: errors[field] } : {});
 
   const submit = async () => {
     setSaving(true);
@@ -150,6 +148,14 @@ export function TemplateForm({ phoneNumberId, onSubmit, onCreated, samples, open
       setUploading(false);
     }
   };
+  return { d, errors, problem, saving, uploading, format, media, sample, set, submit, upload };
+}
+
+/** Create a template: Meta's fields, the examples its variables need, and a live preview. */
+export function TemplateForm(props: TemplateFormProps) {
+  const { d, errors, problem, saving, uploading, format, media, sample, set, submit, upload } = useTemplateDraft(props);
+  const vars = variablesOf(d.body);
+  const err = (field: string) => (errors[field] ? { error: true, validationMessage: errors[field] } : {});
   const values = Object.fromEntries(vars.map((v, i) => [v, d.examples[i] ?? '']));
   const headerVar = format === 'TEXT' ? variablesOf(d.headerText)[0] : undefined;
   return (

@@ -14,17 +14,8 @@ export interface TemplatesPageProps {
   actions?: { openIframeModal?: OpenIframeModal };
 }
 
-/** The Templates page (F5): every template of a number with its review status, create, delete. */
-export function TemplatesPage({ api: injected, context, readOnly, actions }: TemplatesPageProps) {
-  const [api] = useState<TemplatesApi>(
-    () =>
-      injected ??
-      createTemplatesApi({
-        baseUrl: String(context?.variables?.apiBaseUrl ?? 'https://api.whatsapp-hubspot.example.com'),
-        portalId: context?.portal.id ?? 0,
-        userId: context?.user.id ?? 0,
-      }),
-  );
+// The numbers, the chosen number's templates (reloaded after a change) and deleting one.
+function useTemplatesData(api: TemplatesApi) {
   const [numbers, setNumbers] = useState<NumberView[] | null>(null);
   const [pn, setPn] = useState('');
   // The list remembers which number it belongs to; switching numbers shows loading until that number's list arrives.
@@ -66,6 +57,21 @@ export function TemplatesPage({ api: injected, context, readOnly, actions }: Tem
       setNotice(e instanceof TemplatesApiError ? e.message : 'The template could not be deleted.');
     }
   };
+  return { numbers, pn, setPn, templates, error, setError, notice, setNotice, reload, remove };
+}
+
+/** The Templates page (F5): every template of a number with its review status, create, delete. */
+export function TemplatesPage({ api: injected, context, readOnly, actions }: TemplatesPageProps) {
+  const [api] = useState<TemplatesApi>(
+    () =>
+      injected ??
+      createTemplatesApi({
+        baseUrl: String(context?.variables?.apiBaseUrl ?? 'https://api.whatsapp-hubspot.example.com'),
+        portalId: context?.portal.id ?? 0,
+        userId: context?.user.id ?? 0,
+      }),
+  );
+  const { numbers, pn, setPn, templates, error, setError, notice, setNotice, reload, remove } = useTemplatesData(api);
 
   if (error) {
     return (
