@@ -123,7 +123,7 @@ export class TemplateAuthoring {
         this.d.now(),
       );
       this.d.logger.info({ portalId, wabaId: n.waba_id, name: draft.name, language: draft.language }, 'template submitted to Meta');
-      return row;
+      return row!; // stored whatever the row was (no listing to be older than a delete)
     } catch (err) {
       throw this.metaRefusal(err, components);
     }

@@ -34,7 +34,12 @@ export interface TemplateInput {
 }
 
 /** Insert or refresh one template from Meta's list (the definition is Meta's; we only mirror it). */
-export async function upsertTemplate(q: Queryable, wabaId: string, t: TemplateInput, at: Date): Promise<TemplateRow> {
+/**
+ * Stores a template as Meta describes it. `listedBefore`: the description comes from a listing that
+ * started then, so a row deleted here since (a DELETE racing the sync) stays deleted — undefined
+ * (no row) is returned for it.
+ */
+export async function upsertTemplate(q: Queryable, wabaId: string, t: TemplateInput, at: Date, listedBefore?: Date): Promise<TemplateRow | undefined> {
   const placeholders = placeholdersOf(t.components);
   const r = await q.query<TemplateRow>(
     `INSERT INTO message_templates (waba_id, meta_template_id, name, language, category, status, parameter_format, components,
@@ -52,6 +57,7 @@ export async function upsertTemplate(q: Queryable, wabaId: string, t: TemplateIn
        rejected_reason = EXCLUDED.rejected_reason,
        synced_at = EXCLUDED.synced_at,
        updated_at = EXCLUDED.updated_at
+     WHERE $14::timestamptz IS NULL OR NOT (message_templates.status = 'DELETED' AND message_templates.updated_at >= $14)
      RETURNING *`,
     [
       wabaId,
@@ -67,9 +73,10 @@ export async function upsertTemplate(q: Queryable, wabaId: string, t: TemplateIn
       t.qualityScore ?? null,
       t.rejectedReason ?? null,
       at,
+      listedBefore ?? null,
     ],
   );
-  return r.rows[0]!;
+  return r.rows[0];
 }
 
 export async function findTemplate(q: Queryable, wabaId: string, name: string, language: string): Promise<TemplateRow | undefined> {
@@ -94,7 +101,8 @@ export async function applyTemplateStatus(
   const r = await q.query<{ name: string; language: string; previous: string }>(
     `WITH old AS (
        SELECT id, status FROM message_templates
-        WHERE waba_id = $1 AND (meta_template_id = $2 OR (name = $3 AND language = $4)) FOR UPDATE)
+        WHERE waba_id = $1 AND (meta_template_id = $2 OR (name = $3 AND language = $4))
+          AND status <> 'DELETED' FOR UPDATE) -- a review webhook in flight when the admin deleted it changes nothing
      UPDATE message_templates m SET status = $5, rejected_reason = COALESCE($6, m.rejected_reason),
             category = COALESCE($7, m.category), status_detail = $8::jsonb,
             meta_template_id = COALESCE(m.meta_template_id, $2), updated_at = $9

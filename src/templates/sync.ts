@@ -34,6 +34,7 @@ export async function syncTemplates(
   wabaId: string,
   listRemote: (wabaId: string) => Promise<RemoteTemplate[]>,
 ): Promise<SyncResult> {
+  const listedBefore = deps.now();
   const remote = await listRemote(wabaId);
   const at = deps.now();
   const result = await deps.db.tx(async (c) => {
@@ -59,6 +60,7 @@ export async function syncTemplates(
           rejectedReason: t.rejected_reason ?? null,
         },
         at,
+        listedBefore,
       );
       // A rejection the webhook did not bring: the admin is told all the same.
       if (String(t.status).toUpperCase() === 'REJECTED' && before.get(`${t.name}\x1f${t.language}`) !== 'REJECTED') {
