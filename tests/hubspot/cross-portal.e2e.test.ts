@@ -98,6 +98,9 @@ const asB = (method: string, path: string, query: string, body?: Record<string, 
 
 describe('a rep of portal B who edits the URL to name portal A', () => {
   it('is refused on every route of the extension API, reading or writing, and A is unchanged', async () => {
+    // Settled first: Meta's status webhooks for the setup's messages (sent → delivered) are A's own news.
+    await s.meta.idle();
+    await s.rt.idle();
     const before = await portalA();
     const sendsBefore = s.meta.requests.length;
     const answered: string[] = [];
@@ -109,6 +112,7 @@ describe('a rep of portal B who edits the URL to name portal A', () => {
       }
     }
     expect(answered).toEqual([]);
+    await s.meta.idle();
     await s.rt.idle();
     expect(await portalA()).toEqual(before);
     expect(s.meta.requests.slice(sendsBefore).filter((r) => r.method !== 'GET')).toEqual([]);
