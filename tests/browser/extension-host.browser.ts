@@ -49,7 +49,7 @@ const cases: Case[] = [
     patch: (src) =>
       src
         .replace("import { useEffect, useMemo, useState } from 'react';", "import { useEffect, useMemo, useState } from 'react';\nimport { createRemoteReactComponent } from '@remote-ui/react';\nconst Sparkline = createRemoteReactComponent<'Sparkline', Record<string, never>>('Sparkline');")
-        .replace('<Text>{state.loadError?.message', '<Sparkline />\n        <Text>{state.loadError?.message'),
+        .replace("<Text>{message ?? 'Something went wrong.'}</Text>", "<Sparkline />\n      <Text>{message ?? 'Something went wrong.'}</Text>"),
     check: async (p) => {
       const box = p.locator('[data-testid="unknown-component"]');
       await box.first().waitFor({ timeout: 20_000 });
