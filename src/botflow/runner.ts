@@ -1,5 +1,4 @@
-import type { PoolClient } from 'pg';
-import type { ContactRow } from '../contacts/contacts-repo.js';
+import type { ConsentTurn } from '../consent/index.js';
 import { assignTo, routeConversation } from '../conversations/assignment.js';
 import type { BotFlowHooks, ConversationDeps } from '../conversations/deps.js';
 import { SEND_QUEUE, type AutoSend } from '../conversations/outbound.js';
@@ -8,19 +7,12 @@ import type { ConversationRow, MessageRow } from '../conversations/types.js';
 import type { ContactPropertyWriter } from '../seams.js';
 import { isCustomProperty, propertyLabelOf, type BotRoute, type BotStep } from '../settings/automation.js';
 import { isAvailable, type AgentRow } from '../settings/agents.js';
-import type { Language, Settings } from '../settings/types.js';
 import type { OutboundContent } from '../whatsapp/types.js';
 import { FLOW_TEXT, retryMessage, stepMessage, understand, wantsAgent, type Lang } from './engine.js';
 
 /** The inbound turn the conversations domain hands over (its `Turn`). */
-export interface FlowTurn {
+export interface FlowTurn extends ConsentTurn {
   d: ConversationDeps;
-  c: PoolClient;
-  msg: MessageRow;
-  contact: ContactRow;
-  settings: Settings;
-  lang: Language;
-  now: Date;
   contactOwnerId: string | null | undefined;
 }
 

@@ -1,29 +1,22 @@
-import type { PoolClient } from 'pg';
 import { customerLanguage } from '../consent/language.js';
-import { botText, type ConversationPort } from '../consent/index.js';
+import { botText, type ConsentTurn, type ConversationPort } from '../consent/index.js';
 import type { ContactRow } from '../contacts/contacts-repo.js';
 import { methodFor } from '../routing/index.js';
 import { describeMoment, isOpenAt, nextOpening } from '../settings/business-hours.js';
 import { getAgent } from '../settings/agents.js';
-import type { Language, Settings } from '../settings/types.js';
 import { notifyAgent, routeConversation } from './assignment.js';
 import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationDeps } from './deps.js';
 import { enqueueSend } from './outbound.js';
 import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
-import type { ConversationRow, MessageRow } from './types.js';
+import type { ConversationRow } from './types.js';
 import { windowEndAfter } from './window.js';
 
 export const INBOUND_QUEUE = 'conversations.inbound';
 
-interface Turn {
+/** One customer message as the consent bot sees it, with what routing needs besides. */
+interface Turn extends ConsentTurn {
   d: ConversationDeps;
-  c: PoolClient;
-  msg: MessageRow;
-  contact: ContactRow;
-  settings: Settings;
-  lang: Language;
-  now: Date;
   contactOwnerId: string | null | undefined;
 }
 
