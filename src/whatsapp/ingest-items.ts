@@ -32,12 +32,12 @@ export class EventRun {
   readonly summary: Summary;
   routed = 0;
   syncWabas = new Set<string>();
-  private readonly numbers = new Map<string, NumberRow | null>();
-
   constructor(
     readonly ctx: AppContext,
     readonly c: PoolClient,
     problems: string[] = [],
+    /** Number rows looked up in this transaction (shared by the events of one drain pass). */
+    private readonly numbers = new Map<string, NumberRow | null>(),
   ) {
     this.summary = { messages: 0, duplicates: 0, statuses: 0, statusesApplied: 0, unrouted: [], valueErrors: [], templates: 0, ignored: [], problems, quarantined: 0 };
   }

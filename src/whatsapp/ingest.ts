@@ -14,7 +14,7 @@ export const TEMPLATE_SYNC_QUEUE = 'whatsapp.templates-sync';
 export const MAX_EVENT_ATTEMPTS = 10;
 
 /** An item failed in the fast path (all items in one transaction): redo the event item by item. */
-class ItemFailed extends Error {
+export class ItemFailed extends Error {
   constructor(err: unknown) {
     super(errorText(err));
   }
@@ -72,6 +72,20 @@ async function applyItems(ctx: AppContext, c: PoolClient, eventId: number, parse
   const lock = await c.query(`SELECT state FROM webhook_events WHERE id = $1 FOR UPDATE`, [eventId]);
   if (lock.rows[0]?.state !== 'pending') return undefined;
   const run = new EventRun(ctx, c, [...parsed.problems]);
+  await applyParsed(run, eventId, parsed, isolate);
+  await requestTemplateSyncs(run);
+  const o = outcomeOf(run);
+  await c.query(`UPDATE webhook_events SET state = $2, processed_at = now(), summary = $3::jsonb WHERE id = $1`, [eventId, o.state, o.summary]);
+  return run.summary;
+}
+
+/**
+ * Applies a locked, pending event's items in the caller's transaction. Not isolated: the first
+ * failing item throws (ItemFailed, or a transient error as is). Isolated: each item in a savepoint,
+ * a failing one quarantined with its reason while its neighbours are applied.
+ */
+export async function applyParsed(run: EventRun, eventId: number, parsed: ParsedWebhook, isolate: boolean): Promise<void> {
+  const { ctx, c } = run;
   for (const r of parsed.rejected) {
     await quarantine(c, eventId, { ref: r.ref, kind: r.kind, key: r.key, reason: r.reason });
     run.summary.quarantined++;
@@ -99,23 +113,26 @@ async function applyItems(ctx: AppContext, c: PoolClient, eventId: number, parse
       run.summary.quarantined++;
     }
   }
-  await finishEvent(run, eventId);
-  return run.summary;
 }
 
-/** Template re-syncs the items asked for, then the event's outcome, in the event's transaction. */
-async function finishEvent(run: EventRun, eventId: number): Promise<void> {
-  const { ctx, c, summary } = run;
+/** Template re-syncs the items asked for, in the event's transaction. */
+export async function requestTemplateSyncs(run: EventRun): Promise<void> {
+  const { ctx, c } = run;
   for (const wabaId of run.syncWabas) {
     const has = await c.query(`SELECT 1 FROM whatsapp_numbers WHERE waba_id = $1 LIMIT 1`, [wabaId]);
     if (has.rowCount) await ctx.jobs.send(TEMPLATE_SYNC_QUEUE, { wabaId }, { client: c, singletonKey: wabaId });
   }
-  const state = summary.unrouted.length === 0 ? 'processed' : run.routed > 0 ? 'partially_unrouted' : 'unrouted';
-  summary.problems = summary.problems.map((p) => cleanReason(p, 500));
-  await c.query(`UPDATE webhook_events SET state = $2, processed_at = now(), summary = $3::jsonb WHERE id = $1`, [eventId, state, JSON.stringify(summary)]);
 }
 
-function reportProcessed(ctx: AppContext, eventId: number, summary: Summary): void {
+/** The event's outcome as stored: its state and its summary (JSON). */
+export function outcomeOf(run: EventRun): { state: string; summary: string } {
+  const { summary } = run;
+  const state = summary.unrouted.length === 0 ? 'processed' : run.routed > 0 ? 'partially_unrouted' : 'unrouted';
+  summary.problems = summary.problems.map((p) => cleanReason(p, 500));
+  return { state, summary: JSON.stringify(summary) };
+}
+
+export function reportProcessed(ctx: AppContext, eventId: number, summary: Summary): void {
   if (summary.unrouted.length) {
     ctx.logger.warn({ eventId, phoneNumberIds: summary.unrouted }, 'whatsapp webhook for a number no portal has connected: stored, not processed');
   }
