@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.js';
+import { laneKey, WEBHOOK_WAKE_QUEUE } from './drain.js';
 import { WEBHOOK_QUEUE } from './ingest.js';
 import { errorMessageFor } from './meta-errors.js';
 import { SEND_RETRY_QUEUE } from './sender.js';
@@ -30,13 +31,32 @@ async function eventsWithLiveJob(ctx: AppContext): Promise<Set<number>> {
  */
 export async function sweepWebhookEvents(ctx: AppContext): Promise<number[]> {
   const cutoff = new Date(ctx.clock.now().getTime() - WEBHOOK_STALE_MS);
-  const r = await ctx.db.query<{ id: number }>(`SELECT id FROM webhook_events WHERE state = 'pending' AND received_at < $1 ORDER BY id LIMIT $2`, [cutoff, BATCH]);
+  await wakeStaleLanes(ctx, cutoff);
+  // Events stored before drains (no number key) are re-enqueued by id.
+  const r = await ctx.db.query<{ id: number }>(
+    `SELECT id FROM webhook_events WHERE state = 'pending' AND number_key IS NULL AND received_at < $1 ORDER BY id LIMIT $2`,
+    [cutoff, BATCH],
+  );
   if (r.rows.length === 0) return [];
   const live = await eventsWithLiveJob(ctx);
   const ids = r.rows.map((x) => Number(x.id)).filter((id) => !live.has(id));
   for (let i = 0; i < ids.length; i += 100) await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds: ids.slice(i, i + 100) });
   if (ids.length) ctx.logger.warn({ count: ids.length, first: ids[0] }, 'whatsapp webhook events left unprocessed: enqueued again');
   return ids;
+}
+
+/**
+ * A lane with events pending since before `cutoff` (its wake-up dead-lettered, or its process died
+ * mid-drain) gets a fresh wake-up: a lane already waiting for its drain absorbs it (singleton), and
+ * the drain keeps the lane's order, which re-enqueueing events by id would not.
+ */
+async function wakeStaleLanes(ctx: AppContext, cutoff: Date): Promise<void> {
+  const r = await ctx.db.query<{ number_key: string; lane: number }>(
+    `SELECT DISTINCT number_key, lane FROM webhook_events WHERE state = 'pending' AND number_key IS NOT NULL AND received_at < $1`,
+    [cutoff],
+  );
+  for (const { number_key: numberKey, lane } of r.rows) await ctx.jobs.send(WEBHOOK_WAKE_QUEUE, { numberKey, lane }, { singletonKey: laneKey(numberKey, lane) });
+  if (r.rows.length) ctx.logger.warn({ lanes: r.rows.length }, 'whatsapp webhook lanes with events left unprocessed: woken again');
 }
 
 /**

@@ -21,6 +21,7 @@ import { registerApiRoutes } from './routes.js';
 import { SEND_RETRY_QUEUE, Sender } from './sender.js';
 import type { MessageRow, OutboundRequest } from './types.js';
 import { registerWebhookRoutes } from './webhook.js';
+import { WEBHOOK_WAKE_QUEUE, WebhookDrains } from './drain.js';
 
 export interface WhatsAppOptions {
   storage?: MediaStorage;
@@ -151,10 +152,20 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
       concurrency: 8,
       retryLimit: webhookRetries,
       retryDelaySeconds: 2,
-      // One job per stored batch; each event is processed in its own transaction, in order, and a
-      // failing one does not stop the others (already processed ones are skipped on a retry).
+      // Events by id (the sweeper, events stored before drains): each in its own transaction, in
+      // order; a failing one does not stop the others (already processed ones are skipped on a retry).
       handler: async ({ eventIds, eventId }, job) =>
         processWebhookBatch(ctx, eventIds ?? (eventId !== undefined ? [eventId] : []), { lastAttempt: job.retryCount >= webhookRetries }),
+    });
+    // A number's lanes' drains (drain.ts): one queued wake per lane; lanes and numbers drain side by side.
+    const drains = new WebhookDrains(ctx);
+    await ctx.jobs.define<{ numberKey: string; lane?: number }>({
+      name: WEBHOOK_WAKE_QUEUE,
+      policy: 'short',
+      concurrency: 8,
+      retryLimit: webhookRetries,
+      retryDelaySeconds: 1,
+      handler: async ({ numberKey, lane }, job) => drains.wake(String(numberKey), Number(lane ?? 0), { lastAttempt: job.retryCount >= webhookRetries }),
     });
     await ctx.jobs.define<{ mediaObjectId: number }>({
       name: MEDIA_QUEUE,

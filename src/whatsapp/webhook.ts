@@ -1,40 +1,30 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { AckBatcher } from './ack-batcher.js';
-import { WEBHOOK_QUEUE } from './ingest.js';
+import { drainKeyOf, laneKey, WEBHOOK_WAKE_QUEUE } from './drain.js';
 import { isValidMetaSignature, safeEqual } from './signature.js';
 
 /**
- * Stores verified POSTs (exact bytes, received time) and enqueues their processing in one
- * transaction, so an acknowledged event is never lost and never processed without being stored.
+ * Stores verified POSTs (exact bytes, received time, the number they are for) and wakes their
+ * number's drain in one transaction, so an acknowledged event is never lost and never processed without being stored.
  * The bytes go in a BYTEA column: any body (a NUL byte, invalid UTF-8) stores, so one odd POST
  * cannot fail the group-commit transaction of its neighbours. Returns the event ids, in order.
  */
 export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promise<number[]> {
-  const ids = await ctx.db.tx(async (c) => {
+  const keys = raws.map(drainKeyOf);
+  return ctx.db.tx(async (c) => {
     const r = await c.query<{ id: string }>(
-      `INSERT INTO webhook_events (raw_body) SELECT b FROM unnest($1::bytea[]) WITH ORDINALITY AS t(b, n) ORDER BY n RETURNING id`,
-      [raws],
+      `INSERT INTO webhook_events (raw_body, number_key, lane)
+       SELECT b, k, l FROM unnest($1::bytea[], $2::text[], $3::smallint[]) WITH ORDINALITY AS t(b, k, l, n) ORDER BY n RETURNING id`,
+      [raws, keys.map((k) => k.numberKey), keys.map((k) => k.lane)],
     );
-    const eventIds = r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
-    // One job per number in the batch, so a number's burst is drained fairly beside the others'
-    // (src/jobs/fairness.ts); ids follow the bodies' order (ORDER BY n).
-    const byNumber = new Map<string, number[]>();
-    raws.forEach((raw, i) => {
-      const key = numberOf(raw);
-      const ids = byNumber.get(key);
-      if (ids) ids.push(eventIds[i]!);
-      else byNumber.set(key, [eventIds[i]!]);
-    });
-    for (const [key, ids] of byNumber) await ctx.jobs.send(WEBHOOK_QUEUE, { eventIds: ids }, { client: c, fairKey: `number:${key}` });
-    return eventIds;
+    // One wake-up per lane in the batch (drain.ts); a lane already waiting for its drain absorbs
+    // it (singleton key on a 'short' queue), so a burst costs a few jobs, not one per POST. In key
+    // order: two batches inserting the same keys in opposite orders deadlock (a refused ack).
+    const lanes = new Map(keys.map((k) => [laneKey(k.numberKey, k.lane), k]));
+    for (const key of [...lanes.keys()].sort()) await ctx.jobs.send(WEBHOOK_WAKE_QUEUE, lanes.get(key)!, { client: c, singletonKey: key });
+    return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   });
-  return ids;
-}
-
-/** The first phone_number_id a body names, read without parsing it (the ack path parses nothing). */
-function numberOf(raw: Buffer): string {
-  return /"phone_number_id"\s*:\s*"(\d{1,20})"/.exec(raw.toString('latin1'))?.[1] ?? 'unknown';
 }
 
 export async function storeWebhookEvent(ctx: AppContext, raw: Buffer): Promise<number> {

@@ -3,6 +3,7 @@
 // announced once, the poison is cleaned (NUL, lone surrogates) or quarantined with its reason,
 // listed, and replayable once the cause is fixed. And the sweeper finds events left pending.
 import { ManualClock } from '../../src/clock.js';
+import { drainKeyOf } from '../../src/whatsapp/drain.js';
 import { WEBHOOK_QUEUE } from '../../src/whatsapp/ingest.js';
 import { signMetaBody } from '../../src/whatsapp/signature.js';
 import { storeWebhookEvents } from '../../src/whatsapp/webhook.js';
@@ -127,8 +128,10 @@ describe('a poisoned batch of webhooks', () => {
   it('stores a raw NUL body in the same group-commit transaction as its neighbours', async () => {
     const ids = await storeWebhookEvents(rt.ctx, [Buffer.from(envelope([{ wamid: 'wamid.poison.gc.1' }])), rawNul, Buffer.from(envelope([{ wamid: 'wamid.poison.gc.2' }]))]);
     expect(ids).toHaveLength(3);
-    const job = await rt.db.query(`SELECT data FROM pgboss.job WHERE name = $1 AND data->'eventIds' @> $2::jsonb`, [WEBHOOK_QUEUE, JSON.stringify([ids[1]])]);
-    expect(job.rows[0].data.eventIds).toEqual(ids); // one job for the three
+    const keys = await rt.db.query(`SELECT number_key FROM webhook_events WHERE id = ANY($1::bigint[]) ORDER BY id`, [ids]);
+    const key = keys.rows[0].number_key;
+    expect(key).toMatch(/^\d+$/); // read off the bytes, NUL or not
+    expect(keys.rows.map((r) => r.number_key)).toEqual([key, key, key]);
     await rt.idle();
     expect(await stored('wamid.poison.gc.1')).toHaveLength(1);
     expect(await stored('wamid.poison.gc.2')).toHaveLength(1);
@@ -190,5 +193,26 @@ describe('the sweeper', () => {
     expect((await rt.db.query(`SELECT 1 FROM periodic_runs WHERE task = 'whatsapp.webhook-sweep' AND period_key = $1`, [String(Math.floor(clock.now().getTime() / 60_000) * 60_000)])).rowCount).toBe(1);
     const again = await rt.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'eventIds' @> $2::jsonb`, [WEBHOOK_QUEUE, JSON.stringify([waitingId])]);
     expect(again.rows[0].n).toBe(1);
+  });
+
+  it("wakes the drain of a lane whose events were left pending (its wake-up lost), in the lane's order", async () => {
+    // Stored with their number and lane 10 minutes ago, and no wake-up job: only the sweeper can find them.
+    const bodies = ['wamid.lane.1', 'wamid.lane.2'].map((w) => Buffer.from(envelope([{ wamid: w, text: `orden ${w}` }])));
+    const keys = bodies.map(drainKeyOf);
+    expect(keys[0]!.numberKey).not.toBe('unknown');
+    const ins = await rt.db.query<{ id: number }>(
+      `INSERT INTO webhook_events (raw_body, number_key, lane, received_at)
+       SELECT b, k, l, now() - interval '10 minutes' FROM unnest($1::bytea[], $2::text[], $3::smallint[]) AS t(b, k, l) RETURNING id`,
+      [bodies, keys.map((k) => k.numberKey), keys.map((k) => k.lane)],
+    );
+    clock.advance(60_000);
+    await waitFor(async () => (await stored('wamid.lane.1')).length === 1 && (await stored('wamid.lane.2')).length === 1, 15_000);
+    const ids = await rt.db.query(`SELECT wamid FROM messages WHERE wamid LIKE 'wamid.lane.%' ORDER BY id`);
+    expect(ids.rows.map((r) => r.wamid)).toEqual(['wamid.lane.1', 'wamid.lane.2']);
+    // Not re-enqueued by id: the lane's drain took them.
+    for (const { id } of ins.rows) {
+      const byId = await rt.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->'eventIds' @> $2::jsonb`, [WEBHOOK_QUEUE, JSON.stringify([Number(id)])]);
+      expect(byId.rows[0].n).toBe(0);
+    }
   });
 });

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { drainKeyOf, LANES } from '../../src/whatsapp/drain.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { fixture, fixtureNames, jobCount, PHONE_NUMBER_ID, PORTAL_ID, postWebhook, rewriteIds, seedNumber, WABA_ID } from './helpers.js';
 
@@ -75,7 +76,7 @@ describe('POST /webhooks/whatsapp', () => {
     expect(await jobCount(rt.db, 'whatsapp.webhook')).toBe(jobsBefore);
   });
 
-  it('stores a valid POST with its exact bytes and enqueues its processing, then answers 200', async () => {
+  it('stores a valid POST with its exact bytes and wakes the drain of its number, then answers 200', async () => {
     const p = rewriteIds(fixture('01-text.json'), 'store');
     p.entry[0].changes[0].value.messages[0].text.body = 'Olá, ¿tienen envíos a Bogotá? 😀 https://x.co/a';
     const { metaJson } = await import('./helpers.js');
@@ -88,11 +89,29 @@ describe('POST /webhooks/whatsapp', () => {
     expect(ev.rows[0].raw_body.toString('utf8')).toContain('\\u00e1'); // Meta's escaped form, signature checked on these bytes
     expect(ev.rows[0].state).toBe('pending');
     expect(ev.rows[0].received_at).toBeInstanceOf(Date);
-    const job = await rt.db.query(`SELECT data FROM pgboss.job WHERE name = 'whatsapp.webhook' ORDER BY created_on DESC LIMIT 1`);
-    expect(job.rows[0].data).toEqual({ eventIds: [id] });
+    // Its number's drain is woken (one queued wake per number), and the event names its number.
+    const pnid = p.entry[0].changes[0].value.metadata.phone_number_id;
+    const stored = (await rt.db.query(`SELECT number_key, lane FROM webhook_events WHERE id = $1`, [id])).rows[0];
+    expect(stored).toEqual({ number_key: pnid, lane: drainKeyOf(Buffer.from(metaJson(p))).lane });
+    const job = await rt.db.query(`SELECT data, singleton_key FROM pgboss.job WHERE name = 'whatsapp.webhook.wake' ORDER BY created_on DESC LIMIT 1`);
+    expect(job.rows[0]).toEqual({ data: { numberKey: pnid, lane: stored.lane }, singleton_key: `${pnid}/${stored.lane}` });
     await processAll();
     const m = await rt.db.query(`SELECT text FROM messages WHERE wamid = $1`, [p.entry[0].changes[0].value.messages[0].id]);
     expect(m.rows[0].text).toBe('Olá, ¿tienen envíos a Bogotá? 😀 https://x.co/a');
+  });
+
+  it('drains a customer\'s messages and the statuses of our replies to them in one lane, customers spread over the lanes', () => {
+    const msg = (waId: string) => Buffer.from(JSON.stringify({ entry: [{ changes: [{ value: { metadata: { phone_number_id: '111' }, contacts: [{ wa_id: waId }], messages: [{ from: waId, id: 'x' }] } }] }] }));
+    const status = (waId: string) => Buffer.from(JSON.stringify({ entry: [{ changes: [{ value: { metadata: { phone_number_id: '111' }, statuses: [{ id: 'y', recipient_id: waId }] } }] }] }));
+    const lanes = new Set<number>();
+    for (let i = 0; i < 40; i++) {
+      const waId = `57300${1000 + i}`;
+      expect(drainKeyOf(msg(waId))).toEqual(drainKeyOf(status(waId)));
+      expect(drainKeyOf(msg(waId)).numberKey).toBe('111');
+      lanes.add(drainKeyOf(msg(waId)).lane);
+    }
+    expect(lanes.size).toBe(LANES);
+    expect(drainKeyOf(Buffer.from('not json'))).toEqual({ numberKey: 'unknown', lane: 0 });
   });
 
   it.each(fixtureNames())('accepts fixture %s signed and processes it into the right type or status', async (name) => {
