@@ -144,7 +144,7 @@ function printStatements(before: Map<string, number>, after: Map<string, number>
   const delta = [...after].map(([k, n]) => [k, n - (before.get(k) ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
   const sum = delta.reduce((s, [, n]) => s + n, 0);
   console.log(`\nstatements sent to PostgreSQL during the load and drain: ${sum} = ${(sum / messages).toFixed(1)} per message`);
-  for (const [k, n] of delta.slice(0, 15)) console.log(`  ${(n / messages).toFixed(2).padStart(6)}  ${k.slice(0, 96)}`);
+  for (const [k, n] of delta.slice(0, Number(process.env.BENCH_TOP_STATEMENTS ?? 15))) console.log(`  ${(n / messages).toFixed(2).padStart(6)}  ${k.slice(0, 96)}`);
 }
 
 function report(r: {
