@@ -6,7 +6,7 @@ import { reasonFor } from './meta-errors.js';
 import { numberByPhoneNumberId, type NumberRow } from './numbers.js';
 import { metaErrorToJson, normalizeLanguage, type WebhookItem } from './parse.js';
 import { MEDIA_MESSAGE_TYPES, type InboundMessage, type MediaMessageType } from './schemas.js';
-import { advanceStatus } from './status.js';
+import { advanceStatus, recordStatus } from './status.js';
 
 export const MEDIA_QUEUE = 'whatsapp.media-download';
 
@@ -241,44 +241,32 @@ async function storeStatus(ctx: AppContext, c: PoolClient, n: NumberRow, s: Extr
   const at = new Date(s.timestamp * 1000);
   const firstError = s.errors?.[0];
   const error = firstError ? { ...metaErrorToJson(firstError), reason: reasonFor(firstError.code) } : null;
-  await c.query(
-    `INSERT INTO message_status_events (wamid, status, phone_number_id, occurred_at, recipient_id, error, pricing, conversation, callback_data)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9)
-     ON CONFLICT (wamid, phone_number_id, status) DO NOTHING`,
-    [
-      s.id,
-      s.status,
-      n.phone_number_id,
-      at,
-      s.recipient_id ?? s.recipient_user_id ?? null,
-      JSON.stringify(error),
-      JSON.stringify(s.pricing ?? null),
-      JSON.stringify(s.conversation ?? null),
-      s.biz_opaque_callback_data ?? null,
-    ],
+  // Kept, and applied to the message with this wamid on the number the webhook came for (and so
+  // its portal): a wamid names a message of that number only.
+  const recorded = await recordStatus(c, ctx.events, {
+    wamid: s.id,
+    status: s.status,
+    phoneNumberId: n.phone_number_id,
+    portalId: n.portal_id,
+    at,
+    recipientId: s.recipient_id ?? s.recipient_user_id ?? null,
+    error,
+    pricing: s.pricing,
+    conversation: s.conversation,
+    callbackData: s.biz_opaque_callback_data ?? null,
+  });
+  if (recorded.messageId !== undefined) return recorded.moved;
+  // The send call has not stored the wamid (yet, or ever: its process died before Meta's answer
+  // was stored): our callback data names the message. Announce it, as the sender would have
+  // (the timeline logs a message once however often this is emitted).
+  const m = /^m:(\d+)$/.exec(s.biz_opaque_callback_data ?? '');
+  if (!m) return false; // kept in message_status_events; applied when the sender stores the wamid
+  const r = await c.query<{ id: number }>(
+    `UPDATE messages SET wamid = $2 WHERE id = $1 AND direction = 'out' AND portal_id = $3 AND phone_number_id = $4 AND (wamid IS NULL OR wamid = $2) RETURNING id`,
+    [Number(m[1]), s.id, n.portal_id, n.phone_number_id],
   );
-  // Scoped to the number the webhook came for (and so its portal): a wamid names a message of that number only.
-  let msg = (
-    await c.query<{ id: number }>(`SELECT id FROM messages WHERE wamid = $1 AND direction = 'out' AND portal_id = $2 AND phone_number_id = $3`, [
-      s.id,
-      n.portal_id,
-      n.phone_number_id,
-    ])
-  ).rows[0];
-  if (!msg) {
-    // The send call has not stored the wamid (yet, or ever: its process died before Meta's answer
-    // was stored): our callback data names the message. Announce it, as the sender would have
-    // (the timeline logs a message once however often this is emitted).
-    const m = /^m:(\d+)$/.exec(s.biz_opaque_callback_data ?? '');
-    if (m) {
-      const r = await c.query<{ id: number }>(
-        `UPDATE messages SET wamid = $2 WHERE id = $1 AND direction = 'out' AND portal_id = $3 AND phone_number_id = $4 AND (wamid IS NULL OR wamid = $2) RETURNING id`,
-        [Number(m[1]), s.id, n.portal_id, n.phone_number_id],
-      );
-      msg = r.rows[0];
-      if (msg) await ctx.events.emit('message.outbound', { messageId: msg.id, portalId: n.portal_id }, { client: c });
-    }
-  }
+  const msg = r.rows[0];
+  if (msg) await ctx.events.emit('message.outbound', { messageId: msg.id, portalId: n.portal_id }, { client: c });
   if (!msg) return false; // kept in message_status_events; applied when the sender stores the wamid
   return advanceStatus(c, ctx.events, { messageId: msg.id, status: s.status, at, error });
 }
