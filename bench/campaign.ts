@@ -35,6 +35,7 @@ async function phase(env: Env, rate: number, agentContacts: number[]): Promise<b
   const errorsBefore = throughputReport(env.sim.state, PNID).throughputErrors;
   const hs = env.rt.services.hubspot!.core.stats;
   const callsBefore = hs.total;
+  const byLabelBefore = { ...hs.byLabel };
   const limitedBefore = hs.rateLimited;
   const loggedBefore = await loggedCount(env.rt.db, env.portalId);
   const t0 = Date.now();
@@ -81,6 +82,8 @@ async function phase(env: Env, rate: number, agentContacts: number[]): Promise<b
   console.log(`  ${mark(goals[2]!)} 1:1 reply p99        ${r99.toFixed(0)} ms over ${replyLatencies.length} replies   (goal < 1000 ms)`);
   console.log(`  ${mark(goals[3]!)} HubSpot calls/msg    ${perMsg.toFixed(4)} (${calls} calls, ${logged}/${sends.length} logged)   (goal ≤ 0.05)`);
   console.log(`  ${mark(goals[4]!)} HubSpot 429s         ${limited}   (goal 0)`);
+  const byLabel = Object.entries(hs.byLabel).map(([k, n]) => [k, n - (byLabelBefore[k] ?? 0)] as const).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1]);
+  console.log(`      HubSpot calls by kind: ${byLabel.map(([k, n]) => `${k} ${n}`).join(', ')}`);
   return goals.every(Boolean);
 }
 

@@ -99,7 +99,7 @@ export function compose(ctx: AppContext, opts: DomainOptions = {}): { services: 
   const reports = new ReportsService(ctx, settings);
   const plans = new PlansService(ctx, opts.plans?.notifier ?? hubspotNotifier(ctx, hubspot));
 
-  const campaigns = opts.campaigns === false || !whatsapp ? undefined : new CampaignsDomain(ctx, { settings, sender: whatsapp, lists: hubspot }, opts.campaigns);
+  const campaigns = opts.campaigns === false || !whatsapp ? undefined : new CampaignsDomain(ctx, { settings, sender: whatsapp, lists: hubspot, linker: hubspot }, opts.campaigns);
 
   const templates =
     opts.templates === false || !whatsapp

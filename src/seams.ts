@@ -106,6 +106,17 @@ export interface ContactListMember {
 }
 
 /** HubSpot contact lists (implemented by HubSpotService, scope crm.lists.read). */
+/**
+ * Links local contacts to their HubSpot contacts (found by phone, else created) ahead of their
+ * messages, many per call (implemented by HubSpotService): a campaign's audience is linked 100 per
+ * search and per create instead of a timeline batch at a time. Resolves when done; a contact that
+ * could not be linked is linked later by the timeline, as any other.
+ */
+export interface ContactLinker {
+  /** false when the portal is not connected to HubSpot (nothing to link ahead). */
+  linkContacts(portalId: number, contactIds: number[]): Promise<boolean>;
+}
+
 export interface ContactLists {
   /** Contact lists whose name contains `query` (at most 50). */
   searchContactLists(portalId: number, query: string): Promise<ContactListInfo[]>;

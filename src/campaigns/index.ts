@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import type { AppContext, Domain } from '../app-context.js';
 import { createHmac } from 'node:crypto';
 import { resolveEncryptionKey } from '../security/encryption.js';
-import type { ContactLists } from '../seams.js';
+import type { ContactLinker, ContactLists } from '../seams.js';
 import type { SettingsService } from '../settings/index.js';
 import type { WhatsAppSender } from '../whatsapp/types.js';
 import type { PlanCheck } from './repo.js';
@@ -21,6 +21,8 @@ export interface CampaignsDeps {
   sender: WhatsAppSender & { syncTemplates(wabaId: string): Promise<unknown> };
   /** HubSpot contact lists as audiences (the HubSpot domain); none without it. */
   lists?: ContactLists;
+  /** Links the audience to HubSpot contacts ahead of the sends (the HubSpot domain); the timeline links them otherwise. */
+  linker?: ContactLinker;
   /** F24 plan limits (another domain) plug in here. */
   planCheck?: PlanCheck;
 }
@@ -54,7 +56,7 @@ export class CampaignsDomain implements Domain {
       audiences: this.audiences,
       planCheck: deps.planCheck,
     });
-    this.runner = new CampaignRunner(ctx, () => deps.sender, opts.runner);
+    this.runner = new CampaignRunner(ctx, () => deps.sender, opts.runner, deps.linker);
   }
 
   async defineJobs(): Promise<void> {

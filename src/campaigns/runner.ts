@@ -3,6 +3,8 @@ import type { AppContext } from '../app-context.js';
 import { AppError } from '../errors.js';
 import type { OutboundRequest, WhatsAppSender } from '../whatsapp/types.js';
 import { portalNumber } from '../whatsapp/numbers.js';
+import type { ContactLinker } from '../seams.js';
+import { prelinkAudience } from './prelink.js';
 import type { CampaignRow } from './repo.js';
 
 export const CAMPAIGN_RUN_QUEUE = 'campaigns.run';
@@ -42,6 +44,7 @@ export class CampaignRunner {
     private readonly ctx: AppContext,
     private readonly sender: () => WhatsAppSender,
     opts: RunnerOptions = {},
+    private readonly linker?: ContactLinker,
   ) {
     this.leaseMs = opts.leaseMs ?? 10_000;
     this.staleClaimMs = opts.staleClaimMs ?? 60_000;
@@ -66,6 +69,7 @@ export class CampaignRunner {
         if (!rows.length) exhausted = true;
         refill = undefined;
       }));
+    const prelink = this.linker ? prelinkAudience(this.ctx, this.linker, { id: campaignId, portalId: camp.portal_id }) : undefined;
     // The lease renewal doubles as the pause/cancel check: a few times a second.
     let live = true;
     const watch = setInterval(() => {
@@ -90,6 +94,7 @@ export class CampaignRunner {
       await Promise.all(Array.from({ length: inFlight }, worker));
     } finally {
       clearInterval(watch);
+      await prelink?.stop();
       await refill?.catch(() => undefined);
       if (queue.length) await this.release(queue.map((r) => r.id));
     }

@@ -2,7 +2,7 @@ import type { Router } from 'express';
 import { z } from 'zod';
 import type { AppContext, Domain } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
-import type { ChannelErasure, ConsentMirror, ConsentState, ContactDirectory, ContactListInfo, ContactListMember, ContactLists, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
+import type { ChannelErasure, ConsentMirror, ConsentState, ContactDirectory, ContactListInfo, ContactLinker, ContactListMember, ContactLists, ContactPropertyWriter, HubSpotContactInfo, MediaFiles, MediaLinks, OwnerInfo, TaskNotifier, TaskRequest } from '../seams.js';
 import type { HubSpotOwner } from './client.js';
 import { ContactReader } from './contact-reader.js';
 import { HubSpotCore, type HubSpotOptions } from './core.js';
@@ -50,7 +50,7 @@ export function consentPropertyValues(m: ConsentState): Record<string, string | 
  * Implements the ContactDirectory, TaskNotifier and ConsentMirror seams (src/seams.ts); its
  * internals (core, identity, timeline, properties, tasks) are public for its tests and benchmark.
  */
-export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, ConsentMirror, ContactPropertyWriter, ContactLists {
+export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, ConsentMirror, ContactPropertyWriter, ContactLists, ContactLinker {
   readonly name = 'hubspot';
   readonly core: HubSpotCore;
   readonly identity: IdentityResolver;
@@ -124,6 +124,11 @@ export class HubSpotService implements Domain, ContactDirectory, TaskNotifier, C
 
   completeTask(q: Queryable, p: { portalId: number; conversationId: number }): Promise<void> {
     return this.tasks.complete(q, p);
+  }
+
+  async linkContacts(portalId: number, contactIds: number[]): Promise<boolean> {
+    const outcomes = await this.identity.ensureMany(portalId, contactIds);
+    return ![...outcomes.values()].some((o) => o instanceof PortalNotConnectedError);
   }
 
   /** The HubSpot contact id of a local contact: found by phone or created; never duplicated. */

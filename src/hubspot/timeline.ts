@@ -47,6 +47,8 @@ const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker']);
  * by searching for the message's reference before anything is created again).
  */
 export class TimelineLogger extends PortalOutbox {
+  /** When this process last sent a portal's batch (performance.now()): see the batch window in step(). */
+  private readonly lastBatchAt = new Map<number, number>();
 
   constructor(
     core: HubSpotCore,
@@ -125,7 +127,11 @@ export class TimelineLogger extends PortalOutbox {
     );
     const { n, age } = w.rows[0]!;
     if (n === 0) return { kind: 'empty' };
-    if (n < BATCH && (age ?? 0) < this.linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(this.linger - (age ?? 0), 250)) };
+    // Under steady traffic (a campaign) the oldest message is already old when it becomes loggable
+    // (it waited for its send slot), so the window also counts from this portal's last batch: at
+    // most one part-full batch per window, not a half-full one every half window.
+    const waited = Math.min(age ?? 0, performance.now() - (this.lastBatchAt.get(portalId) ?? -Infinity));
+    if (n < BATCH && waited < this.linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(this.linger - waited, 250)) };
 
     if ((await this.linkWaitingContacts(portalId)) === 'blocked') return { kind: 'blocked' };
 
@@ -140,6 +146,7 @@ export class TimelineLogger extends PortalOutbox {
     );
     const ids = claimed.rows.map((r) => Number(r.message_id));
     if (!ids.length) return { kind: 'empty' };
+    this.lastBatchAt.set(portalId, performance.now());
     const rows = await this.load(ids);
     const chunks: Row[][] = [];
     for (let i = 0; i < rows.length; i += BATCH) chunks.push(rows.slice(i, i + BATCH));

@@ -143,3 +143,30 @@ describe('attested opt-in', () => {
     expect(ev[0].answer_text).toContain(`campaign ${r.body.campaign.id}`);
   });
 });
+
+describe('HubSpot contacts for the audience', () => {
+  it('links an audience new to HubSpot 100 contacts per search and per create, ahead of the sends', async () => {
+    // 120 recipients at 20/s take 6 s: left to the timeline, every batch (about a second of sends)
+    // would search and create its own contacts, 6 of each or more.
+    const idx = Array.from({ length: 120 }, (_, k) => 600 + k);
+    await consented(env.rt.db, env.portalId, idx);
+    const stats = env.rt.services.hubspot!.core.stats;
+    const before = { ...stats.byLabel };
+    const delta = (label: string) => (stats.byLabel[label] ?? 0) - (before[label] ?? 0);
+    const r = await campaign({ name: 'Lote grande', recipients: idx.map((i) => ({ phone: phoneOf(i), parameters: ['Ana', `L${i}`] })) });
+    expect(r.status).toBe(201);
+    await finished(r.body.campaign.id);
+    const logged = async () =>
+      (
+        await env.rt.db.query(
+          `SELECT count(*)::int AS n FROM messages m JOIN contacts c ON c.id = m.contact_id WHERE c.wa_id = ANY($1::text[]) AND m.hubspot_communication_id IS NOT NULL`,
+          [idx.map(waOf)],
+        )
+      ).rows[0].n;
+    await waitFor(async () => (await logged()) === 120, 30_000, 'timeline');
+    const linked = await env.rt.db.query(`SELECT count(*)::int AS n FROM contacts WHERE wa_id = ANY($1::text[]) AND hubspot_contact_id IS NOT NULL`, [idx.map(waOf)]);
+    expect(linked.rows[0].n).toBe(120);
+    expect(delta('contacts.search')).toBeLessThanOrEqual(3);
+    expect(delta('contacts.batch.create')).toBeLessThanOrEqual(3);
+  });
+});
