@@ -18,7 +18,7 @@ export interface QueueWorkerOptions<T> {
   concurrency: number;
   pollingIntervalMs: number;
   logger: Logger;
-  handler: (data: T, job: { id: string; retryCount: number }) => Promise<unknown>;
+  handler: (data: T, job: { id: string; retryCount: number; stopping: () => boolean }) => Promise<unknown>;
   /** Counts handlers running in the process (the queue's quiescence check reads it). */
   onRunning: (delta: 1 | -1) => void;
   /** The queue's lease (pg-boss's expiry), renewed while a handler runs, up to `maxSeconds` (heartbeat.ts). */
@@ -124,7 +124,7 @@ export class QueueWorker<T extends object> {
       const expiry = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`handler execution exceeded ${maxSeconds}s`)), Math.max(1, maxSeconds) * 1000);
       });
-      await Promise.race([this.o.handler(job.data, { id: job.id, retryCount: job.retryCount }), expiry]);
+      await Promise.race([this.o.handler(job.data, { id: job.id, retryCount: job.retryCount, stopping: () => this.stopping }), expiry]);
       await lease.end({ failed: false });
       this.pendingComplete.push(job.id);
       await this.flushSoon();

@@ -10,6 +10,11 @@ export interface JobContext {
   id: string;
   /** How many times this job already failed before this attempt. */
   retryCount: number;
+  /**
+   * True once this process shuts down: a handler that loops over a backlog hands the rest to a
+   * fresh job rather than run past the shutdown's grace (and be failed).
+   */
+  stopping?: () => boolean;
 }
 
 export interface JobDefinition<T extends object> {

@@ -108,7 +108,7 @@ export class WebhookDrains {
 
   constructor(private readonly ctx: AppContext) {}
 
-  async wake(numberKey: string, lane: number, o: { lastAttempt: boolean }): Promise<void> {
+  async wake(numberKey: string, lane: number, o: { lastAttempt: boolean; stopping?: () => boolean }): Promise<void> {
     const key = laneKey(numberKey, lane);
     const current = this.running.get(key);
     if (current) {
@@ -122,7 +122,9 @@ export class WebhookDrains {
       while (state.again) {
         state.again = false;
         while ((await drainPass(this.ctx, numberKey, lane, o)) === PASS_SIZE) {
-          if (++passes >= MAX_PASSES) {
+          // A long backlog, or this process shutting down: a fresh wake-up takes the rest (another
+          // worker, another instance, or this one after its restart), so no drain outlives the grace.
+          if (++passes >= MAX_PASSES || o.stopping?.()) {
             await this.ctx.jobs.send(WEBHOOK_WAKE_QUEUE, { numberKey, lane }, { singletonKey: key });
             return;
           }

@@ -165,7 +165,7 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
       concurrency: 8,
       retryLimit: webhookRetries,
       retryDelaySeconds: 1,
-      handler: async ({ numberKey, lane }, job) => drains.wake(String(numberKey), Number(lane ?? 0), { lastAttempt: job.retryCount >= webhookRetries }),
+      handler: async ({ numberKey, lane }, job) => drains.wake(String(numberKey), Number(lane ?? 0), { lastAttempt: job.retryCount >= webhookRetries, stopping: job.stopping }),
     });
     await ctx.jobs.define<{ mediaObjectId: number }>({
       name: MEDIA_QUEUE,

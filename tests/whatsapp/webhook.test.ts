@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { drainKeyOf, LANES } from '../../src/whatsapp/drain.js';
+import { drainKeyOf, LANES, PASS_SIZE, WEBHOOK_WAKE_QUEUE, WebhookDrains, laneKey } from '../../src/whatsapp/drain.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { fixture, fixtureNames, jobCount, PHONE_NUMBER_ID, PORTAL_ID, postWebhook, rewriteIds, seedNumber, WABA_ID } from './helpers.js';
 
@@ -258,5 +258,29 @@ describe('POST /webhooks/whatsapp', () => {
     await processAll();
     const ev = await rt.db.query(`SELECT state FROM webhook_events WHERE id = $1`, [id]);
     expect(ev.rows[0].state).toBe('invalid');
+  });
+
+  it('a drain stops between passes when its process shuts down and leaves the rest to a fresh wake-up', async () => {
+    // A lane with a backlog of three passes (a number nobody connected: processing is cheap).
+    const key = { numberKey: '999000111', lane: 2 };
+    const bodies = Array.from({ length: PASS_SIZE * 2 + 20 }, (_, i) => Buffer.from(`{"object":"whatsapp_business_account","entry":[],"n":${i}}`));
+    await rt.db.query(
+      `INSERT INTO webhook_events (raw_body, number_key, lane) SELECT b, $2, $3 FROM unnest($1::bytea[]) AS t(b)`,
+      [bodies, key.numberKey, key.lane],
+    );
+    let passes = 0;
+    const drains = new WebhookDrains(rt.ctx);
+    await drains.wake(key.numberKey, key.lane, { lastAttempt: false, stopping: () => ++passes >= 1 });
+    const left = await rt.db.query(`SELECT count(*)::int AS n FROM webhook_events WHERE number_key = $1 AND state = 'pending'`, [key.numberKey]);
+    expect(left.rows[0].n).toBe(PASS_SIZE + 20);
+    const wake = await rt.db.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND singleton_key = $2 AND state = 'created'`, [
+      WEBHOOK_WAKE_QUEUE,
+      laneKey(key.numberKey, key.lane),
+    ]);
+    expect(wake.rows[0].n).toBe(1);
+    // Not shutting down: the same lane drains to the end.
+    await drains.wake(key.numberKey, key.lane, { lastAttempt: false });
+    const after = await rt.db.query(`SELECT count(*)::int AS n FROM webhook_events WHERE number_key = $1 AND state = 'pending'`, [key.numberKey]);
+    expect(after.rows[0].n).toBe(0);
   });
 });
