@@ -49,7 +49,6 @@ const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker']);
 export class TimelineLogger extends PortalOutbox {
   /** When this process last sent a portal's batch (performance.now()): see the batch window in step(). */
   private readonly lastBatchAt = new Map<number, number>();
-
   constructor(
     core: HubSpotCore,
     private readonly identity: IdentityResolver,
@@ -59,12 +58,8 @@ export class TimelineLogger extends PortalOutbox {
   ) {
     super(core, TIMELINE_DRAIN_QUEUE);
   }
-  private get linger() {
-    return this.core.opts.lingerMs ?? 1000;
-  }
-  private get inDoubtHold() {
-    return this.core.opts.inDoubtHoldMs ?? 30_000;
-  }
+  private get linger() { return this.core.opts.lingerMs ?? 1000; }
+  private get inDoubtHold() { return this.core.opts.inDoubtHoldMs ?? 30_000; }
   private now() {
     return this.ctx.clock.now().getTime();
   }
@@ -104,10 +99,8 @@ export class TimelineLogger extends PortalOutbox {
     const now = this.now();
 
     // Claims whose worker died, or whose create answer was lost: reconcile before anything else.
-    await this.ctx.db.query(`DELETE FROM hubspot_timeline_claims WHERE portal_id = $1 AND state = 'retry' AND lease_until < $2`, [
-      portalId,
-      new Date(now),
-    ]);
+    const retryDue = `DELETE FROM hubspot_timeline_claims WHERE portal_id = $1 AND state = 'retry' AND lease_until < $2`;
+    await this.ctx.db.query(retryDue, [portalId, new Date(now)]);
     const doubt = await this.ctx.db.query<{ message_id: number }>(
       `UPDATE hubspot_timeline_claims SET state = 'in_doubt', lease_owner = $2, lease_until = $3
         WHERE portal_id = $1 AND state IN ('sending', 'in_doubt') AND lease_until < $4
@@ -127,9 +120,8 @@ export class TimelineLogger extends PortalOutbox {
     );
     const { n, age } = w.rows[0]!;
     if (n === 0) return { kind: 'empty' };
-    // Under steady traffic (a campaign) the oldest message is already old when it becomes loggable
-    // (it waited for its send slot), so the window also counts from this portal's last batch: at
-    // most one part-full batch per window, not a half-full one every half window.
+    // Also from this portal's last batch: a campaign's message is old when it becomes loggable (it
+    // waited for its send slot), which sent half-full batches every half window.
     const waited = Math.min(age ?? 0, performance.now() - (this.lastBatchAt.get(portalId) ?? -Infinity));
     if (n < BATCH && waited < this.linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(this.linger - waited, 250)) };
 
