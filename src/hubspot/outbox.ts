@@ -19,6 +19,8 @@ export const OUTBOX = {
 
 export abstract class PortalOutbox {
   readonly drainer: PortalDrainer;
+  /** When this process last claimed each portal's batch (performance.now()): see batchWindow. */
+  private readonly lastBatchAt = new Map<number, number>();
 
   constructor(
     protected readonly core: HubSpotCore,
@@ -37,6 +39,28 @@ export abstract class PortalOutbox {
   /** Wakes the portal's drain (one queued job per portal); inside `q`'s transaction when given. */
   async scheduleDrain(portalId: number, q?: Queryable, startAfterSeconds?: number): Promise<void> {
     await this.ctx.jobs.send(this.drainQueue, { portalId }, { client: q, singletonKey: String(portalId), startAfterSeconds });
+  }
+
+  protected get lingerMs(): number {
+    return this.core.opts.lingerMs ?? 1000;
+  }
+
+  /**
+   * The batch window: a part-full batch (`n` of `batch` waiting) waits until its oldest item is
+   * `lingerMs` old — and, with `sinceLastBatch`, until this portal's last batch is too, for work
+   * that is already old when it becomes ready (a campaign's message waited for its send slot,
+   * which sent half-full batches every half window). undefined: go now.
+   */
+  protected batchWindow(portalId: number, n: number, ageMs: number | null, batch: number, o: { sinceLastBatch?: boolean } = {}): StepResult | undefined {
+    const since = o.sinceLastBatch ? performance.now() - (this.lastBatchAt.get(portalId) ?? -Infinity) : Infinity;
+    const waited = Math.min(ageMs ?? 0, since);
+    if (n < batch && waited < this.lingerMs) return { kind: 'linger', waitMs: Math.max(20, Math.min(this.lingerMs - waited, 250)) };
+    return undefined;
+  }
+
+  /** A batch of the portal's was claimed now (the window's `sinceLastBatch`). */
+  protected batchClaimed(portalId: number): void {
+    this.lastBatchAt.set(portalId, performance.now());
   }
 
   /** Portals with work due and not leased (the sweeper wakes their drains). */

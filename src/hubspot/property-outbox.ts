@@ -108,8 +108,8 @@ export class PropertyOutbox extends PortalOutbox {
     );
     const { n, age } = w.rows[0]!;
     if (n === 0) return { kind: 'empty' };
-    const linger = this.core.opts.lingerMs ?? 1000;
-    if (n < BATCH && (age ?? 0) < linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(linger - (age ?? 0), 250)) };
+    const wait = this.batchWindow(portalId, n, age, BATCH);
+    if (wait) return wait;
     if (this.busy(portalId) && (age ?? 0) < BUSY_DEFER_MS) return { kind: 'linger', waitMs: 250 };
 
     if (!(await this.core.propertiesReady(portalId))) {

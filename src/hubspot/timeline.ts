@@ -47,8 +47,7 @@ const MEDIA_TYPES = new Set(['image', 'document', 'audio', 'video', 'sticker']);
  * by searching for the message's reference before anything is created again).
  */
 export class TimelineLogger extends PortalOutbox {
-  /** When this process last sent a portal's batch (performance.now()): see the batch window in step(). */
-  private readonly lastBatchAt = new Map<number, number>();
+
   constructor(
     core: HubSpotCore,
     private readonly identity: IdentityResolver,
@@ -58,8 +57,9 @@ export class TimelineLogger extends PortalOutbox {
   ) {
     super(core, TIMELINE_DRAIN_QUEUE);
   }
-  private get linger() { return this.core.opts.lingerMs ?? 1000; }
-  private get inDoubtHold() { return this.core.opts.inDoubtHoldMs ?? 30_000; }
+  private get inDoubtHold() {
+    return this.core.opts.inDoubtHoldMs ?? 30_000;
+  }
   private now() {
     return this.ctx.clock.now().getTime();
   }
@@ -79,7 +79,7 @@ export class TimelineLogger extends PortalOutbox {
    * the batch window closes, sees every message committed before it (docs/hubspot.md). */
   async wake(portalId: number): Promise<void> {
     if (this.drainer.isRunning(portalId)) return this.drainer.run(portalId);
-    await this.ctx.jobs.send(TIMELINE_WAKE_QUEUE, { portalId }, { singletonKey: String(portalId), startAfterSeconds: this.linger / 1000 });
+    await this.ctx.jobs.send(TIMELINE_WAKE_QUEUE, { portalId }, { singletonKey: String(portalId), startAfterSeconds: this.lingerMs / 1000 });
   }
 
   /** Portals with messages still to log (the periodic sweep's safety net). */
@@ -99,8 +99,10 @@ export class TimelineLogger extends PortalOutbox {
     const now = this.now();
 
     // Claims whose worker died, or whose create answer was lost: reconcile before anything else.
-    const retryDue = `DELETE FROM hubspot_timeline_claims WHERE portal_id = $1 AND state = 'retry' AND lease_until < $2`;
-    await this.ctx.db.query(retryDue, [portalId, new Date(now)]);
+    await this.ctx.db.query(`DELETE FROM hubspot_timeline_claims WHERE portal_id = $1 AND state = 'retry' AND lease_until < $2`, [
+      portalId,
+      new Date(now),
+    ]);
     const doubt = await this.ctx.db.query<{ message_id: number }>(
       `UPDATE hubspot_timeline_claims SET state = 'in_doubt', lease_owner = $2, lease_until = $3
         WHERE portal_id = $1 AND state IN ('sending', 'in_doubt') AND lease_until < $4
@@ -112,7 +114,7 @@ export class TimelineLogger extends PortalOutbox {
       return { kind: 'progress' };
     }
 
-    // Batch window: wait for a full batch or for the oldest message to be `linger` ms old.
+    // Batch window (outbox.ts): a full batch, or the oldest message and the portal's last batch `lingerMs` old.
     const w = await this.ctx.db.query<{ n: number; age: number | null }>(
       `SELECT count(*)::int AS n, (EXTRACT(EPOCH FROM (now() - min(created_at))) * 1000)::float8 AS age
          FROM (SELECT m.created_at FROM messages m WHERE ${PENDING} ORDER BY m.id LIMIT ${BATCH}) x`,
@@ -120,10 +122,8 @@ export class TimelineLogger extends PortalOutbox {
     );
     const { n, age } = w.rows[0]!;
     if (n === 0) return { kind: 'empty' };
-    // Also from this portal's last batch: a campaign's message is old when it becomes loggable (it
-    // waited for its send slot), which sent half-full batches every half window.
-    const waited = Math.min(age ?? 0, performance.now() - (this.lastBatchAt.get(portalId) ?? -Infinity));
-    if (n < BATCH && waited < this.linger) return { kind: 'linger', waitMs: Math.max(20, Math.min(this.linger - waited, 250)) };
+    const wait = this.batchWindow(portalId, n, age, BATCH, { sinceLastBatch: true });
+    if (wait) return wait;
 
     if ((await this.linkWaitingContacts(portalId)) === 'blocked') return { kind: 'blocked' };
 
@@ -138,7 +138,7 @@ export class TimelineLogger extends PortalOutbox {
     );
     const ids = claimed.rows.map((r) => Number(r.message_id));
     if (!ids.length) return { kind: 'empty' };
-    this.lastBatchAt.set(portalId, performance.now());
+    this.batchClaimed(portalId);
     const rows = await this.load(ids);
     const chunks: Row[][] = [];
     for (let i = 0; i < rows.length; i += BATCH) chunks.push(rows.slice(i, i + BATCH));

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { isTransientDbError } from '../db/database.js';
+import { isTransientDbError, type Queryable } from '../db/database.js';
 import { EventRun } from './ingest-items.js';
 import { applyParsed, outcomeOf, processWebhookBatch, readEventBody, reportProcessed, requestTemplateSyncs, type Summary } from './ingest.js';
 import type { NumberRow } from './numbers.js';
@@ -44,6 +44,11 @@ export function drainKeyOf(raw: Buffer): { numberKey: string; lane: number } {
 
 /** The wake-up's singleton key (and the advisory lock's name) for a number's lane. */
 export const laneKey = (numberKey: string, lane: number) => `${numberKey}/${lane}`;
+
+/** Queues a wake-up for a lane's drain (inside `client`'s transaction when given); absorbed by one already queued. */
+export function wakeLane(ctx: AppContext, numberKey: string, lane: number, client?: Queryable): Promise<unknown> {
+  return ctx.jobs.send(WEBHOOK_WAKE_QUEUE, { numberKey, lane }, { client, singletonKey: laneKey(numberKey, lane) });
+}
 
 interface Processed {
   id: number;
@@ -125,7 +130,7 @@ export class WebhookDrains {
           // A long backlog, or this process shutting down: a fresh wake-up takes the rest (another
           // worker, another instance, or this one after its restart), so no drain outlives the grace.
           if (++passes >= MAX_PASSES || o.stopping?.()) {
-            await this.ctx.jobs.send(WEBHOOK_WAKE_QUEUE, { numberKey, lane }, { singletonKey: key });
+            await wakeLane(this.ctx, numberKey, lane);
             return;
           }
         }

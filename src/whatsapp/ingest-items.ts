@@ -266,7 +266,7 @@ async function storeStatus(ctx: AppContext, c: PoolClient, n: NumberRow, s: Extr
     [Number(m[1]), s.id, n.portal_id, n.phone_number_id],
   );
   const msg = r.rows[0];
-  if (msg) await ctx.events.emit('message.outbound', { messageId: msg.id, portalId: n.portal_id }, { client: c });
   if (!msg) return false; // kept in message_status_events; applied when the sender stores the wamid
+  await ctx.events.emit('message.outbound', { messageId: msg.id, portalId: n.portal_id }, { client: c });
   return advanceStatus(c, ctx.events, { messageId: msg.id, status: s.status, at, error });
 }

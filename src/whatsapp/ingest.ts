@@ -14,7 +14,7 @@ export const TEMPLATE_SYNC_QUEUE = 'whatsapp.templates-sync';
 export const MAX_EVENT_ATTEMPTS = 10;
 
 /** An item failed in the fast path (all items in one transaction): redo the event item by item. */
-export class ItemFailed extends Error {
+class ItemFailed extends Error {
   constructor(err: unknown) {
     super(errorText(err));
   }

@@ -1,5 +1,5 @@
 import type { AppContext } from '../app-context.js';
-import { laneKey, WEBHOOK_WAKE_QUEUE } from './drain.js';
+import { wakeLane } from './drain.js';
 import { WEBHOOK_QUEUE } from './ingest.js';
 import { errorMessageFor } from './meta-errors.js';
 import { SEND_RETRY_QUEUE } from './sender.js';
@@ -55,7 +55,7 @@ async function wakeStaleLanes(ctx: AppContext, cutoff: Date): Promise<void> {
     `SELECT DISTINCT number_key, lane FROM webhook_events WHERE state = 'pending' AND number_key IS NOT NULL AND received_at < $1`,
     [cutoff],
   );
-  for (const { number_key: numberKey, lane } of r.rows) await ctx.jobs.send(WEBHOOK_WAKE_QUEUE, { numberKey, lane }, { singletonKey: laneKey(numberKey, lane) });
+  for (const { number_key: numberKey, lane } of r.rows) await wakeLane(ctx, numberKey, lane);
   if (r.rows.length) ctx.logger.warn({ lanes: r.rows.length }, 'whatsapp webhook lanes with events left unprocessed: woken again');
 }
 

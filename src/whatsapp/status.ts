@@ -19,6 +19,19 @@ export const UNCONFIRMED = 'SEND_UNCONFIRMED';
 const RANK_SQL = `(CASE status WHEN 'accepted' THEN 0 WHEN 'sent' THEN 1 WHEN 'delivered' THEN 2 WHEN 'read' THEN 3 WHEN 'failed' THEN 9 ELSE 0 END)`;
 
 /**
+ * The forward-only rule below as SQL on a `messages` row, for the statements that apply it
+ * (advanceStatus, recordStatus): the placeholders of the new status, its time, error and rank.
+ */
+function forwardSql(p: { status: string; at: string; error: string; rank: string }): { set: string; where: string } {
+  return {
+    set: `status = ${p.status}, status_at = ${p.at},
+          error = CASE WHEN ${p.status} = 'failed' THEN ${p.error}::jsonb WHEN status = 'failed' THEN NULL ELSE error END`,
+    where: `direction = 'out'
+       AND ((status <> 'failed' AND ${RANK_SQL} < ${p.rank}) OR (status = 'failed' AND error->>'reason' = '${UNCONFIRMED}'))`,
+  };
+}
+
+/**
  * Moves an outbound message to `status` only if that is forward; atomic under concurrency (the
  * row lock re-evaluates the condition). Emits `message.status` in the same transaction when it moved.
  * One exception to "failed is final": a message failed as SEND_UNCONFIRMED (its send was cut off
@@ -32,12 +45,9 @@ export async function advanceStatus(
   const status = messageStatusOf(p.status);
   if (!status) return false;
   const rank = STATUS_RANK[status]!;
+  const forward = forwardSql({ status: '$2', at: '$3', error: '$4', rank: '$5' });
   const r = await q.query(
-    `UPDATE messages SET status = $2, status_at = $3,
-            error = CASE WHEN $2 = 'failed' THEN $4::jsonb WHEN status = 'failed' THEN NULL ELSE error END
-     WHERE id = $1 AND direction = 'out'
-       AND ((status <> 'failed' AND ${RANK_SQL} < $5) OR (status = 'failed' AND error->>'reason' = '${UNCONFIRMED}'))
-     RETURNING id`,
+    `UPDATE messages SET ${forward.set} WHERE id = $1 AND ${forward.where} RETURNING id`,
     [p.messageId, status, p.at, JSON.stringify(p.error ?? null), rank],
   );
   if (!r.rowCount) return false;
@@ -67,6 +77,7 @@ export interface StatusReport {
  */
 export async function recordStatus(q: Queryable, events: DomainEvents, r: StatusReport): Promise<{ messageId?: number; moved: boolean }> {
   const status = messageStatusOf(r.status) ?? null;
+  const forward = forwardSql({ status: '$11', at: '$4', error: '$6', rank: '$12' });
   const res = await q.query<{ id: number | null; moved: number | null }>(
     `WITH kept AS (
        INSERT INTO message_status_events (wamid, status, phone_number_id, occurred_at, recipient_id, error, pricing, conversation, callback_data)
@@ -75,11 +86,7 @@ export async function recordStatus(q: Queryable, events: DomainEvents, r: Status
      ), m AS (
        SELECT id FROM messages WHERE wamid = $1 AND direction = 'out' AND portal_id = $10 AND phone_number_id = $3
      ), moved AS (
-       UPDATE messages SET status = $11, status_at = $4,
-              error = CASE WHEN $11 = 'failed' THEN $6::jsonb WHEN status = 'failed' THEN NULL ELSE error END
-        WHERE id IN (SELECT id FROM m) AND $11::text IS NOT NULL
-          AND ((status <> 'failed' AND ${RANK_SQL} < $12) OR (status = 'failed' AND error->>'reason' = '${UNCONFIRMED}'))
-       RETURNING id
+       UPDATE messages SET ${forward.set} WHERE id IN (SELECT id FROM m) AND $11::text IS NOT NULL AND ${forward.where} RETURNING id
      )
      SELECT (SELECT id FROM m LIMIT 1) AS id, (SELECT id FROM moved LIMIT 1) AS moved`,
     [

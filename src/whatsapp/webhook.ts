@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { AckBatcher } from './ack-batcher.js';
-import { drainKeyOf, laneKey, WEBHOOK_WAKE_QUEUE } from './drain.js';
+import { drainKeyOf, laneKey, wakeLane } from './drain.js';
 import { isValidMetaSignature, safeEqual } from './signature.js';
 
 /**
@@ -22,7 +22,10 @@ export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promi
     // it (singleton key on a 'short' queue), so a burst costs a few jobs, not one per POST. In key
     // order: two batches inserting the same keys in opposite orders deadlock (a refused ack).
     const lanes = new Map(keys.map((k) => [laneKey(k.numberKey, k.lane), k]));
-    for (const key of [...lanes.keys()].sort()) await ctx.jobs.send(WEBHOOK_WAKE_QUEUE, lanes.get(key)!, { client: c, singletonKey: key });
+    for (const key of [...lanes.keys()].sort()) {
+      const { numberKey, lane } = lanes.get(key)!;
+      await wakeLane(ctx, numberKey, lane, c);
+    }
     return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   });
 }
