@@ -172,8 +172,8 @@ function report(r: {
   line('webhook → HubSpot timeline', `p50 ${ms(percentile(timelineLat, 50))}, p99 ${ms(percentile(timelineLat, 99))}   (${timelineLat.length} of ${r.arrivals.length} logged${r.drained ? '' : ', drain timed out'})`);
   line('HubSpot calls per message', `${(s.hubspotCalls / r.arrivals.length).toFixed(3)}   (${s.hubspotCalls} calls, ${s.hubspot429} × 429)`);
   line('Meta send calls / refused', `${metaCalls} / ${s.metaRefused}   (max ${Math.max(0, ...s.sendCallsPerSecond.values())} in one second, tier ${r.tier})`);
-  line('backlog at the end of the load', `${r.atEnd.total} jobs (${r.atEnd.detail}), ${r.atEnd.pendingEvents} webhook events unprocessed`);
-  line('backlog after the drain', `${r.after.total} jobs, ${r.after.pendingEvents} events; drain took ${((r.drainedAt - r.loadEnd) / 1000).toFixed(1)} s`);
+  line('backlog at the end of the load', `${r.atEnd.total} items (${r.atEnd.detail}), ${r.atEnd.pendingEvents} webhook events unprocessed`);
+  line('backlog after the drain', `${r.after.total} items, ${r.after.pendingEvents} events; drain took ${((r.drainedAt - r.loadEnd) / 1000).toFixed(1)} s`);
   line('lost (acked, not routed after the drain)', `${Math.max(0, lost)}`);
   console.log('\njob hops (completed jobs created during the load and drain)');
   for (const h of r.hops) {

@@ -1,4 +1,5 @@
 import type { PoolClient } from 'pg';
+import type { ContactRow } from './contacts/contacts-repo.js';
 import type { Queryable } from './db/database.js';
 import type { MessageRow } from './messages/message-row.js';
 import type { OutboundRequest } from './whatsapp/types.js';
@@ -25,6 +26,23 @@ export interface MessageSender {
   send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow>;
   /** Short-lived signed URL to a message's stored attachment, when it has one. */
   mediaOf(q: Queryable, messageId: number): Promise<MediaRef | null>;
+  /**
+   * Passes the policy gate and stores the message inside `c`'s transaction (`contact` is the row the
+   * transaction holds); `dispatch` hands it to Meta once that commits. Text and interactive content
+   * only (they build without I/O); undefined when the key was sent already. Optional: without it,
+   * callers send through a job.
+   */
+  stage?(c: PoolClient, req: OutboundRequest, contact: ContactRow): Promise<StagedSend | undefined>;
+}
+
+/** The content `MessageSender.stage` takes: it builds without I/O, so it may be stored inside a caller's transaction. */
+export const STAGEABLE_KINDS: ReadonlySet<OutboundRequest['content']['kind']> = new Set(['text', 'interactive_buttons', 'interactive_list']);
+
+/** A message stored in a caller's transaction, not yet handed to Meta. */
+export interface StagedSend {
+  row: MessageRow;
+  /** Calls Meta (once, at the number's pace) and records the outcome; `failed` → throws AppError. */
+  dispatch(): Promise<MessageRow>;
 }
 
 export interface MediaRef {

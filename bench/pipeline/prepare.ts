@@ -18,8 +18,13 @@ export async function backlog(db: Database): Promise<{ total: number; detail: st
     `SELECT name, count(*)::int AS n FROM pgboss.job WHERE state IN ('created', 'retry', 'active') GROUP BY name ORDER BY 2 DESC`,
   );
   const e = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE state = 'pending'`);
-  const total = r.rows.reduce((s, x) => s + x.n, 0);
-  return { total, detail: r.rows.map((x) => `${x.name} ${x.n}`).join(', ') || 'none', pendingEvents: e.rows[0]!.n };
+  // Bot replies stored in their inbound turn and waiting for a send slot are work too, though no job.
+  const s = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM messages WHERE direction = 'out' AND status = 'accepted' AND wamid IS NULL AND dispatch_pending`,
+  );
+  const rows = [...r.rows, ...(s.rows[0]!.n ? [{ name: 'sends stored, not yet at Meta', n: s.rows[0]!.n }] : [])].sort((a, b) => b.n - a.n);
+  const total = rows.reduce((sum, x) => sum + x.n, 0);
+  return { total, detail: rows.map((x) => `${x.name} ${x.n}`).join(', ') || 'none', pendingEvents: e.rows[0]!.n };
 }
 
 async function sendAll(urls: string[], hooks: { body: Buffer; signature: string }[], perSecond: number): Promise<void> {

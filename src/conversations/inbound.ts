@@ -7,7 +7,7 @@ import { getAgent } from '../settings/agents.js';
 import { notifyAgent, routeConversation } from './assignment.js';
 import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationDeps } from './deps.js';
-import { enqueueSend } from './outbound.js';
+import { sendAfterCommit } from './outbound.js';
 import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
 import type { ConversationRow } from './types.js';
 import { windowEndAfter } from './window.js';
@@ -23,7 +23,7 @@ interface Turn extends ConsentTurn {
 const key = (t: Turn, purpose: string) => `in:${t.msg.id}:${purpose}`;
 
 async function say(t: Turn, conv: ConversationRow | null, purpose: string, text: string, sender: 'bot' | 'system' = 'bot') {
-  await enqueueSend(t.d, t.c, {
+  await sendAfterCommit(t.d, t.c, t.contact, {
     portalId: t.msg.portal_id,
     contactId: t.contact.id,
     phoneNumberId: t.msg.phone_number_id,
@@ -139,14 +139,14 @@ function consentPort(t: Turn): ConversationPort<ConversationRow> {
     addEvent: (conv, kind, detail) => addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind, at: t.now, ...(detail ? { detail } : {}) }),
     handToAgents: (conv) => handToAgents(t, conv),
     resolveBySystem: (conv, label) => resolveBySystem(t, conv, label),
-    send: (s) => enqueueSend(t.d, t.c, { portalId: t.msg.portal_id, contactId: t.contact.id, phoneNumberId: t.msg.phone_number_id, ...s }),
+    send: (s) => sendAfterCommit(t.d, t.c, t.contact, { portalId: t.msg.portal_id, contactId: t.contact.id, phoneNumberId: t.msg.phone_number_id, ...s }),
   };
 }
 
 /**
  * The `conversations.inbound` job (on `message.inbound`): one customer message, handled once, in
  * one transaction that holds the contact's row lock, so a contact's messages never race each other.
- * Everything it sends goes through durable send jobs enqueued in the same transaction.
+ * What it sends is stored in the same transaction and handed to Meta once it commits (outbound.ts).
  */
 export async function handleInbound(d: ConversationDeps, messageId: number): Promise<void> {
   const pre = await getMessage(d.ctx.db.pool, messageId);

@@ -1,9 +1,19 @@
-import type { Queryable } from '../db/database.js';
+import type { PoolClient } from 'pg';
+import type { ContactRow } from '../contacts/contacts-repo.js';
+import { afterCommit, type Queryable } from '../db/database.js';
 import { AppError } from '../errors.js';
 import type { ConversationDeps } from './deps.js';
-import type { OutboundContent } from '../whatsapp/types.js';
+import { STAGEABLE_KINDS } from '../seams.js';
+import type { OutboundContent, OutboundRequest } from '../whatsapp/types.js';
 
 export const SEND_QUEUE = 'conversations.send';
+/**
+ * Automatic sends at once per process, as jobs or after an inbound turn. A send is mostly waiting
+ * (its slot, PostgreSQL, Meta): 8 capped one instance at ~30 sends/s (bench:pipeline); unbounded,
+ * hundreds of callers each booked a slot and a busy event loop woke them late and bunched (156 sends
+ * in one second at a tier of 80, 102 × 130429).
+ */
+const SEND_CONCURRENCY = 16;
 
 /** An automatic message (bot, system) the domain sends after its transaction commits. */
 export interface AutoSend {
@@ -25,6 +35,65 @@ const FINAL_CODES = new Set([
   'PORTAL_UNINSTALLED', 'AUTO_REPLY_LIMIT', // the sender's policy gate (src/whatsapp/send-policy.ts)
 ]);
 
+const requestOf = (s: AutoSend): OutboundRequest => ({
+  portalId: s.portalId,
+  contactId: s.contactId,
+  phoneNumberId: s.phoneNumberId,
+  conversationId: s.conversationId,
+  sender: s.sender,
+  clientKey: s.clientKey,
+  content: s.content,
+});
+
+/** The automatic message is final: a retry cannot make it go (the policy said no, Meta refused it). */
+function isFinal(err: unknown): err is AppError {
+  return err instanceof AppError && (FINAL_CODES.has(err.code) || (err.status < 500 && err.status !== 429));
+}
+
+/**
+ * The inbound turn's automatic messages (the consent bot's prompt and answers, notices): stored in
+ * the turn's transaction through the sender's gate, handed to Meta as soon as it commits, with no job
+ * hop (bench:pipeline: one fewer job and ~10 fewer statements per bot reply). A process that dies in
+ * between leaves the row for recovery.ts to resume. Content the sender cannot stage goes as a job.
+ */
+export async function sendAfterCommit(d: ConversationDeps, c: PoolClient, contact: ContactRow, s: AutoSend): Promise<void> {
+  if (!d.sender.stage || !STAGEABLE_KINDS.has(s.content.kind)) return enqueueSend(d, c, s);
+  let staged;
+  try {
+    staged = await d.sender.stage(c, requestOf(s), contact);
+  } catch (err) {
+    if (!isFinal(err)) throw err;
+    d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
+    return;
+  }
+  if (!staged) return;
+  if (s.conversationId) await markSent(d, c, s, staged.row.id);
+  const { dispatch } = staged;
+  afterCommit(c, () =>
+    d.ctx.jobs.detach(SEND_QUEUE, SEND_CONCURRENCY, async () => {
+      try {
+        await dispatch();
+      } catch (err) {
+        if (!isFinal(err)) throw err; // logged; the row waits for recovery.ts
+        d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
+      }
+    }),
+  );
+}
+
+/** The conversation's last outbound time, and the consent prompt it is waiting on (the evidence). */
+async function markSent(d: ConversationDeps, q: Queryable, s: AutoSend, messageId: number): Promise<void> {
+  const now = d.ctx.clock.now();
+  if (s.purpose === 'consent_prompt') {
+    await q.query(
+      `UPDATE conversations SET bot_prompt_message_id = $2, last_outbound_at = $3, updated_at = $3 WHERE id = $1 AND status = 'bot'`,
+      [s.conversationId, messageId, now],
+    );
+  } else {
+    await q.query(`UPDATE conversations SET last_outbound_at = $2, updated_at = $2 WHERE id = $1`, [s.conversationId, now]);
+  }
+}
+
 /** Enqueues the send inside the caller's transaction: it happens only if the transaction commits. */
 export async function enqueueSend(d: ConversationDeps, q: Queryable, s: AutoSend): Promise<void> {
   await d.ctx.jobs.send(SEND_QUEUE, s, { client: q, singletonKey: s.clientKey, fairKey: `portal:${s.portalId}` });
@@ -35,40 +104,17 @@ export async function defineSendJob(d: ConversationDeps): Promise<void> {
     name: SEND_QUEUE,
     retryLimit: 6,
     retryDelaySeconds: 2,
-    // The per-number limiter paces the sends; a send is mostly waiting (its slot, PostgreSQL, Meta), so
-    // 8 workers capped one instance at ~30 sends/s (bench:pipeline, 265 ms a send); beyond 16 the
-    // bottleneck is CPU (the webhook and inbound hops), not send slots (docs/scaling.md).
-    concurrency: 16,
+    concurrency: SEND_CONCURRENCY,
     handler: async (s) => {
       let row;
       try {
-        row = await d.sender.send({
-          portalId: s.portalId,
-          contactId: s.contactId,
-          phoneNumberId: s.phoneNumberId,
-          conversationId: s.conversationId,
-          sender: s.sender,
-          clientKey: s.clientKey,
-          content: s.content,
-        });
+        row = await d.sender.send(requestOf(s));
       } catch (err) {
-        if (err instanceof AppError && (FINAL_CODES.has(err.code) || (err.status < 500 && err.status !== 429))) {
-          d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
-          return;
-        }
-        throw err;
+        if (!isFinal(err)) throw err;
+        d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
+        return;
       }
-      if (s.conversationId) {
-        const now = d.ctx.clock.now();
-        if (s.purpose === 'consent_prompt') {
-          await d.ctx.db.query(
-            `UPDATE conversations SET bot_prompt_message_id = $2, last_outbound_at = $3, updated_at = $3 WHERE id = $1 AND status = 'bot'`,
-            [s.conversationId, row.id, now],
-          );
-        } else {
-          await d.ctx.db.query(`UPDATE conversations SET last_outbound_at = $2, updated_at = $2 WHERE id = $1`, [s.conversationId, now]);
-        }
-      }
+      if (s.conversationId) await markSent(d, d.ctx.db.pool, s, row.id);
     },
   });
 }

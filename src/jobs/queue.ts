@@ -86,6 +86,10 @@ export class JobQueue {
   /** Handlers running in this process right now. */
   private running = 0;
   private readonly bursts: BurstMeter;
+  /** Work a job handed off to run after it (detach): idle() and stop() wait for it like a running job. */
+  private readonly detached = new Set<Promise<void>>();
+  private readonly gates = new Map<string, { active: number; waiting: Array<(go: boolean) => void> }>();
+  private stopping = false;
   /** pg-boss's own queries in flight (its supervise pass keeps running after boss.stop()). */
   private readonly bossQueries = new Set<Promise<unknown>>();
 
@@ -173,6 +177,32 @@ export class JobQueue {
     return id;
   }
 
+  /**
+   * Runs `fn` outside any job (a job's follow-up that must not hold its slot, e.g. a send waiting for
+   * the number's pace), at most `concurrency` of a `label` at once in this process, counted as
+   * running: idle() waits for it, stop() lets started work finish (bounded) and drops work not yet
+   * started. Its durability is the caller's (state already committed that a sweeper resumes); errors
+   * are logged.
+   */
+  detach(label: string, concurrency: number, fn: () => Promise<void>): void {
+    let gate = this.gates.get(label);
+    if (!gate) this.gates.set(label, (gate = { active: 0, waiting: [] }));
+    const g = gate;
+    this.running++;
+    const turn = g.active < concurrency ? (g.active++, Promise.resolve(true)) : new Promise<boolean>((r) => g.waiting.push(r));
+    const p = turn
+      .then((go) => (go && !this.stopping ? fn() : undefined))
+      .catch((err) => this.logger.error({ err, work: label }, 'detached work failed'))
+      .finally(() => {
+        const next = g.waiting.shift();
+        if (next) next(true); // the permit passes on
+        else g.active--;
+        this.running--;
+        this.detached.delete(p);
+      });
+    this.detached.add(p);
+  }
+
   notify(name: string): void {
     this.workers.get(name)?.notify();
   }
@@ -213,8 +243,12 @@ export class JobQueue {
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
+    this.stopping = true; // detached work not started yet is dropped (its sweeper resumes it)
     await Promise.all([...this.workers.values()].map((w) => w.stop(timeoutMs)));
     this.workers.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.detached]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false } as any);
     // boss.stop() does not wait for a supervise pass already running: its next query would meet a
     // closed pool ("Cannot use a pool after calling end"). Wait until pg-boss has nothing in flight.

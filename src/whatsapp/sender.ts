@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { AppContext } from '../app-context.js';
-import { getContact } from '../contacts/contacts-repo.js';
+import { getContact, type ContactRow } from '../contacts/contacts-repo.js';
+import type { Queryable } from '../db/database.js';
 import { AppError, notFound, validation, zodDetails } from '../errors.js';
 import { attachmentUsage, chargeAttachment, formatBytes } from '../media/index.js';
 import { MetaApiError, type GraphClient } from './graph.js';
@@ -12,7 +13,7 @@ import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
 import { applyWaitingStatuses, advanceStatus } from './status.js';
 import { checkConsent } from './consent-policy.js';
 import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
-import type { SendOptions } from '../seams.js';
+import { STAGEABLE_KINDS, type SendOptions, type StagedSend } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundRequest } from './types.js';
 
 export const SEND_RETRY_QUEUE = 'whatsapp.send-retry';
@@ -56,6 +57,30 @@ function neverDispatched(m: MessageRow): boolean {
   return awaitingDispatch(m) && !m.dispatched_at && Number(m.payload.attempts ?? 0) === 0;
 }
 
+function parseRequest(input: OutboundRequest): OutboundRequest {
+  const parsed = OutboundRequestSchema.safeParse(input);
+  if (parsed.success) return parsed.data as OutboundRequest;
+  const details = zodDetails(parsed.error);
+  const [field, msg] = Object.entries(details)[0] ?? ['_', 'invalid'];
+  throw validation(`${field}: ${msg}`, details);
+}
+
+/** The outbound row, `dispatch_pending` until the call's claim; undefined when the client key exists already. */
+async function insertOutbound(c: Queryable, req: OutboundRequest, built: Built, now: Date): Promise<MessageRow | undefined> {
+  const r = await c.query<MessageRow>(
+    `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, client_key, direction, type, text, payload,
+                           status, sender, agent_id, template_name, sent_at, status_at, dispatch_pending)
+     VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8::jsonb, 'accepted', $9, $10, $11, $12, $12, true)
+     ON CONFLICT (portal_id, client_key) WHERE client_key IS NOT NULL DO NOTHING
+     RETURNING *`,
+    [
+      req.portalId, req.contactId, req.conversationId ?? null, req.phoneNumberId, req.clientKey ?? null, built.type, built.text,
+      JSON.stringify({ content: req.content, request: built.body, attempts: 0 }), req.sender, req.agentId ?? null, built.templateName, now,
+    ],
+  );
+  return r.rows[0];
+}
+
 /**
  * Sends a message at most once at Meta. The row is stored (with `dispatch_pending`) before Meta is
  * called; right before each call the sender flips `dispatch_pending` off with a compare-and-set, so
@@ -83,23 +108,9 @@ export class Sender {
   }
 
   async send(input: OutboundRequest, opts?: SendOptions): Promise<MessageRow> {
-    const parsed = OutboundRequestSchema.safeParse(input);
-    if (!parsed.success) {
-      const details = zodDetails(parsed.error);
-      const [field, msg] = Object.entries(details)[0] ?? ['_', 'invalid'];
-      throw validation(`${field}: ${msg}`, details);
-    }
-    const req = parsed.data as OutboundRequest;
+    const req = parseRequest(input);
     const db = this.ctx.db;
-    // The policy gate (send-policy.ts, consent-policy.ts): every sender — card, bot, reminders, campaigns — passes here.
-    await assertPortalSends(db.pool, req.portalId);
-    const number = await portalNumber(db.pool, req.portalId, req.phoneNumberId);
-    if (!number) throw notFound(`WhatsApp number ${req.phoneNumberId} is not connected to this portal`);
-    if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
-    const contact = await getContact(db.pool, req.portalId, req.contactId);
-    if (!contact) throw notFound(`Contact ${req.contactId} not found`);
-    if (!contact.phone_e164 && !contact.bsuid) throw validation('The contact has no WhatsApp identity', { contactId: 'no phone or user id' });
-    checkConsent(contact, req);
+    const { number, contact } = await this.gate(db.pool, req);
     if (req.clientKey) {
       const existing = await this.byClientKey(db.pool, req.portalId, req.clientKey);
       // The caller retrying with its key after its process died between storing and calling Meta
@@ -113,33 +124,46 @@ export class Sender {
     return this.attempt(inserted, number, 0);
   }
 
+  /**
+   * MessageSender.stage: the gate and the stored row inside the caller's transaction, Meta's call
+   * after it commits (no job in between). A process that dies before the call leaves the row
+   * `dispatch_pending`: recovery.ts resumes it.
+   */
+  async stage(c: PoolClient, input: OutboundRequest, known: ContactRow): Promise<StagedSend | undefined> {
+    const req = parseRequest(input);
+    if (!STAGEABLE_KINDS.has(req.content.kind)) throw new Error(`stage: ${req.content.kind} content builds with I/O; send it through a job`);
+    const { number, contact } = await this.gate(c, req, known);
+    const now = this.ctx.clock.now();
+    await assertAutoReplyBudget(c, req, now);
+    const built = await this.builder.build(req.content, number, contact);
+    let row = await insertOutbound(c, req, built, now);
+    if (!row && req.clientKey) {
+      const existing = await this.byClientKey(c, req.portalId, req.clientKey);
+      row = existing && neverDispatched(existing) ? existing : undefined;
+    }
+    const stored = row;
+    return stored && { row: stored, dispatch: () => this.attempt(stored, number, 0) };
+  }
+
+  /** The policy gate (send-policy.ts, consent-policy.ts): every sender — card, bot, reminders, campaigns — passes here. */
+  private async gate(q: Queryable, req: OutboundRequest, known?: ContactRow): Promise<{ number: NumberRow; contact: ContactRow }> {
+    await assertPortalSends(q, req.portalId);
+    const number = await portalNumber(q, req.portalId, req.phoneNumberId);
+    if (!number) throw notFound(`WhatsApp number ${req.phoneNumberId} is not connected to this portal`);
+    if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
+    const contact = known ?? (await getContact(q, req.portalId, req.contactId));
+    if (!contact) throw notFound(`Contact ${req.contactId} not found`);
+    if (!contact.phone_e164 && !contact.bsuid) throw validation('The contact has no WhatsApp identity', { contactId: 'no phone or user id' });
+    checkConsent(contact, req);
+    return { number, contact };
+  }
+
   /** The message row (and the caller's `onStored` change) in one transaction; undefined when a concurrent send with the same key won. */
   private async store(req: OutboundRequest, built: Built, opts: SendOptions | undefined): Promise<MessageRow | undefined> {
     const now = this.ctx.clock.now();
 
     return this.ctx.db.tx(async (c) => {
-      const r = await c.query<MessageRow>(
-        `INSERT INTO messages (portal_id, contact_id, conversation_id, phone_number_id, client_key, direction, type, text, payload,
-                               status, sender, agent_id, template_name, sent_at, status_at, dispatch_pending)
-         VALUES ($1, $2, $3, $4, $5, 'out', $6, $7, $8::jsonb, 'accepted', $9, $10, $11, $12, $12, true)
-         ON CONFLICT (portal_id, client_key) WHERE client_key IS NOT NULL DO NOTHING
-         RETURNING *`,
-        [
-          req.portalId,
-          req.contactId,
-          req.conversationId ?? null,
-          req.phoneNumberId,
-          req.clientKey ?? null,
-          built.type,
-          built.text,
-          JSON.stringify({ content: req.content, request: built.body, attempts: 0 }),
-          req.sender,
-          req.agentId ?? null,
-          built.templateName,
-          now,
-        ],
-      );
-      const row = r.rows[0];
+      const row = await insertOutbound(c, req, built, now);
       if (!row) return undefined; // a concurrent send with the same client key won
       if (req.content.kind === 'media' && req.content.mediaId) {
         await c.query(
@@ -293,13 +317,14 @@ export class Sender {
   }
 
   private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
-    const row = await this.ctx.db.tx(async (c) => {
+    const { row, moved } = await this.ctx.db.tx(async (c) => {
       const r = await c.query<MessageRow>(`UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *`, [msg.id, wamid]);
-      await applyWaitingStatuses(c, this.ctx.events, { messageId: msg.id, wamid, phoneNumberId: msg.phone_number_id });
+      const moved = await applyWaitingStatuses(c, this.ctx.events, { messageId: msg.id, wamid, phoneNumberId: msg.phone_number_id });
       if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id, portalId: msg.portal_id }, { client: c });
-      return r.rows[0]!;
+      return { row: r.rows[0]!, moved };
     });
-    return this.current(row);
+    // A status that came before Meta's answer moved the row on: read it again.
+    return moved ? this.current(row) : row;
   }
 
   /**

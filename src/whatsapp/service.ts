@@ -1,10 +1,12 @@
 import type { Router } from 'express';
+import type { PoolClient } from 'pg';
 import { createHmac } from 'node:crypto';
 import type { AppContext, Domain } from '../app-context.js';
 import type { Queryable } from '../db/database.js';
 import { notFound } from '../errors.js';
 import { LocalDiskStorage, MediaUrlSigner, storedMediaKeys, type MediaKind, type MediaStorage } from '../media/index.js';
-import type { AdminCheck, ChannelErasure, ErasureSubject, MediaFiles, MediaLinks, MediaRef, MessageSender, SendOptions } from '../seams.js';
+import type { AdminCheck, ChannelErasure, ErasureSubject, MediaFiles, MediaLinks, MediaRef, MessageSender, SendOptions, StagedSend } from '../seams.js';
+import type { ContactRow } from '../contacts/contacts-repo.js';
 import { eraseTraces, pendingWebhooks } from './erasure.js';
 import { resolveEncryptionKey } from '../security/encryption.js';
 import { syncTemplates, type SyncResult } from '../templates/index.js';
@@ -71,6 +73,10 @@ export class WhatsAppService implements Domain, MessageSender, MediaLinks, Media
 
   send(req: OutboundRequest, opts?: SendOptions): Promise<MessageRow> {
     return this.sender.send(req, opts);
+  }
+
+  stage(c: PoolClient, req: OutboundRequest, contact: ContactRow): Promise<StagedSend | undefined> {
+    return this.sender.stage(c, req, contact);
   }
 
   markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void> {

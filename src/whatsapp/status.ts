@@ -117,7 +117,7 @@ export async function applyWaitingStatuses(
   q: Queryable,
   events: DomainEvents,
   p: { messageId: number; wamid: string; phoneNumberId: string },
-): Promise<void> {
+): Promise<boolean> {
   // Only statuses reported for the message's own number (webhooks are scoped by number, issue 17).
   const r = await q.query<{ status: string; occurred_at: Date; error: unknown }>(
     `SELECT status, occurred_at, error FROM message_status_events WHERE wamid = $1 AND phone_number_id = $2`,
@@ -125,4 +125,5 @@ export async function applyWaitingStatuses(
   );
   const best = r.rows.sort((a, b) => (STATUS_RANK[b.status] ?? 0) - (STATUS_RANK[a.status] ?? 0))[0];
   if (best) await advanceStatus(q, events, { messageId: p.messageId, status: best.status, at: best.occurred_at, error: best.error });
+  return Boolean(best);
 }
