@@ -34,6 +34,19 @@ const num = (name: string, def: number): number => Number(opt(name, String(def))
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(0)} ms` : 'n/a');
 const line = (k: string, v: string) => console.log(`  ${k.padEnd(40)} ${v}`);
 
+/** New customers the drain left without the bot's answer at Meta: what their reply's row says. */
+async function explainUnanswered(db: Database, waIds: string[]): Promise<void> {
+  if (!waIds.length) return;
+  const r = await db.query<{ wa_id: string; status: string | null; dispatch_pending: boolean | null; reason: string | null; attempts: string | null }>(
+    `SELECT c.wa_id, m.status, m.dispatch_pending, m.error->>'reason' AS reason, m.payload->>'attempts' AS attempts
+       FROM contacts c LEFT JOIN messages m ON m.contact_id = c.id AND m.direction = 'out'
+      WHERE c.wa_id = ANY($1::text[]) ORDER BY c.wa_id LIMIT 10`,
+    [waIds],
+  );
+  console.log(`unanswered new customers: ${waIds.length}; their replies:`);
+  for (const x of r.rows) console.log(`    ${x.wa_id}: ${x.status ?? 'no reply stored'}${x.reason ? ` (${x.reason})` : ''}, dispatch_pending ${x.dispatch_pending}, attempts ${x.attempts}`);
+}
+
 async function main(): Promise<void> {
   const rate = num('rate', 80);
   const seconds = num('seconds', 20);
@@ -108,6 +121,7 @@ async function main(): Promise<void> {
       [`wamid.bench.${runId}.%`],
     );
     const hops = await jobHops(dbc, new Date(loadStart));
+    await explainUnanswered(dbc, arrivals.filter((a) => a.kind === 'new' && !(seen(world!).sendsTo.get(a.waId)?.length ?? 0)).map((a) => a.waId));
     if (statsBefore) printStatements(statsBefore, await statementCounts(cluster), arrivals.length);
     report({ hops, routedFinal: routedFinal.rows[0]!.n, world, arrivals, loadStart, loadEnd, drainedAt, drained, atEnd, after, routed: routedInWindow.rows[0]!.n, repliedInWindow, metaBefore, rate, tier, mode, loadAvgEnd });
   } finally {
