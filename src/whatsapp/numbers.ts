@@ -30,6 +30,20 @@ export async function portalNumber(q: Queryable, portalId: number, phoneNumberId
   return r.rows[0];
 }
 
+/**
+ * The portal's number and whether the portal is uninstalled, in one round trip (the sender's gate
+ * asks both before every send).
+ */
+export async function portalNumberAndStatus(q: Queryable, portalId: number, phoneNumberId: string): Promise<{ number?: NumberRow; uninstalled: boolean }> {
+  const r = await q.query<NumberRow & { portal_uninstalled: boolean }>(
+    `SELECT n.*, COALESCE((SELECT status = 'uninstalled' FROM portals WHERE id = $1), false) AS portal_uninstalled
+       FROM (SELECT 1) one LEFT JOIN whatsapp_numbers n ON n.portal_id = $1 AND n.phone_number_id = $2`,
+    [portalId, phoneNumberId],
+  );
+  const { portal_uninstalled: uninstalled, ...row } = r.rows[0]!;
+  return { uninstalled, ...(row.id == null ? {} : { number: row as NumberRow }) };
+}
+
 export async function portalNumbers(q: Queryable, portalId: number): Promise<NumberRow[]> {
   const r = await q.query<NumberRow>(`SELECT * FROM whatsapp_numbers WHERE portal_id = $1 ORDER BY created_at, id`, [portalId]);
   return r.rows;

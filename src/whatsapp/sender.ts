@@ -9,8 +9,8 @@ import { OutboundBuilder, type Built } from './outbound-build.js';
 import { LATE_WAKE_MS, lateBy } from '../limits/index.js';
 import type { SendLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
-import { flagNeedsToken, portalNumber, type NumberRow } from './numbers.js';
-import { applyWaitingStatuses, advanceStatus } from './status.js';
+import { flagNeedsToken, portalNumber, portalNumberAndStatus, type NumberRow } from './numbers.js';
+import { advanceStatus, recordWamid } from './status.js';
 import { checkConsent } from './consent-policy.js';
 import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
 import { STAGEABLE_KINDS, type SendOptions, type StagedSend } from '../seams.js';
@@ -147,8 +147,8 @@ export class Sender {
 
   /** The policy gate (send-policy.ts, consent-policy.ts): every sender — card, bot, reminders, campaigns — passes here. */
   private async gate(q: Queryable, req: OutboundRequest, known?: ContactRow): Promise<{ number: NumberRow; contact: ContactRow }> {
-    await assertPortalSends(q, req.portalId);
-    const number = await portalNumber(q, req.portalId, req.phoneNumberId);
+    const { number, uninstalled } = await portalNumberAndStatus(q, req.portalId, req.phoneNumberId);
+    if (uninstalled) throw uninstalledError();
     if (!number) throw notFound(`WhatsApp number ${req.phoneNumberId} is not connected to this portal`);
     if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
     const contact = known ?? (await getContact(q, req.portalId, req.contactId));
@@ -318,10 +318,9 @@ export class Sender {
 
   private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
     const { row, moved } = await this.ctx.db.tx(async (c) => {
-      const r = await c.query<MessageRow>(`UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *`, [msg.id, wamid]);
-      const moved = await applyWaitingStatuses(c, this.ctx.events, { messageId: msg.id, wamid, phoneNumberId: msg.phone_number_id });
+      const stored = await recordWamid<MessageRow>(c, this.ctx.events, { messageId: msg.id, wamid });
       if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id, portalId: msg.portal_id }, { client: c });
-      return { row: r.rows[0]!, moved };
+      return stored;
     });
     // A status that came before Meta's answer moved the row on: read it again.
     return moved ? this.current(row) : row;

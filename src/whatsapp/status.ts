@@ -110,20 +110,24 @@ export async function recordStatus(q: Queryable, events: DomainEvents, r: Status
 }
 
 /**
- * Statuses that arrived before the send call stored the wamid (Meta can be that fast) wait in
- * `message_status_events`; once the wamid is on the message, the furthest one is applied.
+ * Meta's answer to a send: the wamid on the message, and the furthest status that arrived before it
+ * (Meta can be that fast; such statuses wait in `message_status_events`) applied — one statement when
+ * none waits. Only statuses reported for the message's own number count (issue 17). `moved`: one applied.
  */
-export async function applyWaitingStatuses(
+export async function recordWamid<Row extends { phone_number_id: string }>(
   q: Queryable,
   events: DomainEvents,
-  p: { messageId: number; wamid: string; phoneNumberId: string },
-): Promise<boolean> {
-  // Only statuses reported for the message's own number (webhooks are scoped by number, issue 17).
-  const r = await q.query<{ status: string; occurred_at: Date; error: unknown }>(
-    `SELECT status, occurred_at, error FROM message_status_events WHERE wamid = $1 AND phone_number_id = $2`,
-    [p.wamid, p.phoneNumberId],
+  p: { messageId: number; wamid: string },
+): Promise<{ row: Row; moved: boolean }> {
+  const r = await q.query<Row & { waiting: Array<{ status: string; occurred_at: string; error: unknown }> | null }>(
+    `WITH u AS (UPDATE messages SET wamid = $2 WHERE id = $1 RETURNING *)
+     SELECT u.*, (SELECT json_agg(json_build_object('status', e.status, 'occurred_at', e.occurred_at, 'error', e.error))
+                    FROM message_status_events e WHERE e.wamid = $2 AND e.phone_number_id = u.phone_number_id) AS waiting
+       FROM u`,
+    [p.messageId, p.wamid],
   );
-  const best = r.rows.sort((a, b) => (STATUS_RANK[b.status] ?? 0) - (STATUS_RANK[a.status] ?? 0))[0];
-  if (best) await advanceStatus(q, events, { messageId: p.messageId, status: best.status, at: best.occurred_at, error: best.error });
-  return Boolean(best);
+  const { waiting, ...row } = r.rows[0]!;
+  const best = (waiting ?? []).sort((a, b) => (STATUS_RANK[b.status] ?? 0) - (STATUS_RANK[a.status] ?? 0))[0];
+  if (best) await advanceStatus(q, events, { messageId: p.messageId, status: best.status, at: new Date(best.occurred_at), error: best.error });
+  return { row: row as unknown as Row, moved: Boolean(best) };
 }

@@ -1,7 +1,7 @@
 // Status webhooks are scoped by the number they came for (issue 17): a status for a wamid applies
 // only to a message of the portal owning that number — never to another portal's message with the
 // same wamid, nor through our callback data naming another portal's message.
-import { applyWaitingStatuses } from '../../src/whatsapp/status.js';
+import { recordWamid } from '../../src/whatsapp/status.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { postWebhook, seedNumber } from './helpers.js';
 
@@ -70,13 +70,12 @@ describe('status webhooks scoped by number', () => {
   test('statuses waiting for the wamid are applied only when they came for the message’s own number', async () => {
     const id = await outboundOfA(null);
     await deliver(B, { id: 'wamid.scope-3', status: 'read', timestamp: 1750030400 }); // no message has it yet: it waits
-    await rt.db.query(`UPDATE messages SET wamid = 'wamid.scope-3' WHERE id = $1`, [id]);
-    await rt.db.tx((c) => applyWaitingStatuses(c, rt.ctx.events, { messageId: id, wamid: 'wamid.scope-3', phoneNumberId: A.phoneNumberId }));
+    await rt.db.tx((c) => recordWamid(c, rt.ctx.events, { messageId: id, wamid: 'wamid.scope-3' }));
     expect(await statusOf(id)).toMatchObject({ status: 'accepted' });
     await rt.db.query(`UPDATE messages SET wamid = NULL WHERE id = $1`, [id]);
     await deliver(A, { id: 'wamid.scope-3', status: 'delivered', timestamp: 1750030401 });
-    await rt.db.query(`UPDATE messages SET wamid = 'wamid.scope-3' WHERE id = $1`, [id]);
-    await rt.db.tx((c) => applyWaitingStatuses(c, rt.ctx.events, { messageId: id, wamid: 'wamid.scope-3', phoneNumberId: A.phoneNumberId }));
+    const { moved } = await rt.db.tx((c) => recordWamid(c, rt.ctx.events, { messageId: id, wamid: 'wamid.scope-3' }));
+    expect(moved).toBe(true);
     expect(await statusOf(id)).toMatchObject({ status: 'delivered' });
   });
 });
