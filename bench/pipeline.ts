@@ -177,7 +177,10 @@ function report(r: {
   const lost = acked.length - r.routedFinal;
   const metaCalls = r.world.meta.requests.slice(r.metaBefore).filter((q) => q.method === 'POST' && q.path.endsWith('/messages')).length;
   console.log(`\nresults (${r.arrivals.length} messages offered over ${secs.toFixed(1)} s; load average at the end ${r.loadAvgEnd.map((l) => l.toFixed(2)).join(' ')})`);
-  line('webhooks acknowledged (200)', `${acked.length} / ${r.arrivals.length}   p50 ${ms(percentile(ackLat, 50))}, p99 ${ms(percentile(ackLat, 99))}`);
+  const refused = new Map<string, number>();
+  for (const a of r.arrivals) if (a.status !== 200) refused.set(String(a.status ?? 'none'), (refused.get(String(a.status ?? 'none')) ?? 0) + 1);
+  const why = [...refused].map(([st, n]) => `${n} × ${st === '0' ? 'no answer (connection error)' : `HTTP ${st}`}`).join(', ');
+  line('webhooks acknowledged (200)', `${acked.length} / ${r.arrivals.length}   p50 ${ms(percentile(ackLat, 50))}, p99 ${ms(percentile(ackLat, 99))}${why ? `   not acked: ${why}` : ''}`);
   line('sustained: routed during the load', `${(r.routed / secs).toFixed(1)} msg/s   (offered ${(r.arrivals.length / secs).toFixed(1)})`);
   if (news.length) {
     line('sustained: bot replies during the load', `${(r.repliedInWindow / secs).toFixed(1)} flows/s   (new customers offered ${(news.length / secs).toFixed(1)}/s)`);
