@@ -131,8 +131,8 @@ export interface Seen {
   metaRefused: number;
   /** Timeline communications per message ref (wa-msg-N), with when HubSpot stored them. */
   communicationsByRef: Map<string, number[]>;
-  /** Inbound communications by the text the customer wrote. */
-  communicationsByText: (fragment: string) => number[];
+  /** Every match of `re` (global) in a communication's body, with when HubSpot stored it: one pass for many lookups. */
+  communicationTokens: (re: RegExp) => Array<[string, number]>;
   hubspotCalls: number;
   hubspot429: number;
 }
@@ -166,7 +166,7 @@ export function seen(w: World): Seen {
     sendCallsPerSecond,
     metaRefused,
     communicationsByRef,
-    communicationsByText: (fragment) => comms.filter((c) => String(c.properties.hs_communication_body ?? '').includes(fragment)).map((c) => c.createdAt),
+    communicationTokens: (re) => comms.flatMap((c) => [...String(c.properties.hs_communication_body ?? '').matchAll(re)].map((m) => [m[0], c.createdAt] as [string, number])),
     hubspotCalls: Object.entries(w.hubspot.counters.byKind).filter(([k]) => !k.startsWith('oauth.')).reduce((s, [, n]) => s + n, 0),
     hubspot429: w.hubspot.counters.rateLimited,
   };
