@@ -13,6 +13,7 @@
  * Options: --requests=N per phase (default 10000) --concurrency=C (default 32) --warmup=N (default 1000)
  *          --no-workers (skip phase 2) --in-process-workers (job workers in the web process too)
  *          --only-whatsapp (register only the WhatsApp module)
+ * BENCH_APP_PROF=<dir> writes the app process's CPU profile (summarise with bench/pipeline/profile.ts).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -220,8 +221,11 @@ async function load(url: string, total: number, concurrency: number, offset: num
   return { sent: total, ok, failed, seconds, perSecond: ok / seconds, p50: pct(50), p99: pct(99), max: sorted[sorted.length - 1]! };
 }
 
+/** BENCH_APP_PROF=<dir>: the app process writes its V8 CPU profile there when it exits. */
+const appProfile = (role: string): string[] => (role === 'app' && process.env.BENCH_APP_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_APP_PROF}`] : []);
+
 function start(role: 'app' | 'bare' | 'worker', extra: string[] = []): Promise<{ child: ChildProcess; url: string; db?: string; dbUrl?: string; dataDir?: string }> {
-  const child = fork(fileURLToPath(import.meta.url), [`--serve=${role}`, ...extra, ...process.argv.slice(2)], { execArgv: process.execArgv, stdio: 'inherit' });
+  const child = fork(fileURLToPath(import.meta.url), [`--serve=${role}`, ...extra, ...process.argv.slice(2)], { execArgv: [...process.execArgv, ...appProfile(role)], stdio: 'inherit' });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${role} server exited with ${code}`)));
