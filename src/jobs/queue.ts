@@ -180,8 +180,8 @@ export class JobQueue {
   /**
    * Runs `fn` outside any job (a job's follow-up that must not hold its slot, e.g. a send waiting for
    * the number's pace), at most `concurrency` of a `label` at once in this process, counted as
-   * running: idle() waits for it, stop() lets started work finish (bounded) and drops work not yet
-   * started. Its durability is the caller's (state already committed that a sweeper resumes); errors
+   * running: idle() waits for it; stop() lets it run (bounded) and, past half its bound, drops work
+   * not yet started. Its durability is the caller's (state already committed that a sweeper resumes); errors
    * are logged.
    */
   detach(label: string, concurrency: number, fn: () => Promise<void>): void {
@@ -243,12 +243,16 @@ export class JobQueue {
   async stop(timeoutMs = 20_000): Promise<void> {
     if (!this.started) return;
     this.started = false;
-    this.stopping = true; // detached work not started yet is dropped (its sweeper resumes it)
+    // Detached work still starts (a running job's follow-up too) until half the bound has passed;
+    // after that, what waits for its turn is dropped (its sweeper resumes it) and what runs finishes.
+    const soft = setTimeout(() => (this.stopping = true), timeoutMs / 2);
     await Promise.all([...this.workers.values()].map((w) => w.stop(timeoutMs)));
     this.workers.clear();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.allSettled([...this.detached]), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
+    clearTimeout(soft);
+    this.stopping = true;
     await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false } as any);
     // boss.stop() does not wait for a supervise pass already running: its next query would meet a
     // closed pool ("Cannot use a pool after calling end"). Wait until pg-boss has nothing in flight.

@@ -159,4 +159,27 @@ describe('job queue', () => {
     const r = await db.query(`SELECT count(*)::int AS n FROM job_log WHERE job_key = 'slow'`);
     expect(r.rows[0].n).toBe(1);
   });
+
+  it('detached work runs a few at a time, in order, counts for idle(), and stop drops what has not started by half its bound', async () => {
+    const jobs = new JobQueue(db, createLogger('silent'), { work: true });
+    await jobs.start();
+    let running = 0;
+    let most = 0;
+    const done: number[] = [];
+    // 2 at once, 100 ms each: 20 of them are a second of work; stop(1000) lets work start for 500 ms.
+    for (let i = 0; i < 20; i++) {
+      jobs.detach('test.detached', 2, async () => {
+        most = Math.max(most, ++running);
+        await new Promise((r) => setTimeout(r, 100));
+        running--;
+        done.push(i);
+      });
+    }
+    await expect(jobs.idle({ timeoutMs: 50 })).rejects.toThrow(/running/);
+    await jobs.stop(1000);
+    expect(most).toBe(2);
+    expect(done.length).toBeGreaterThan(2);
+    expect(done.length).toBeLessThan(20);
+    expect(done).toEqual(Array.from({ length: done.length }, (_, i) => i)); // first come, first served; the rest dropped
+  });
 });
