@@ -8,7 +8,7 @@ import type { OutboundContent, OutboundRequest } from '../whatsapp/types.js';
 
 export const SEND_QUEUE = 'conversations.send';
 /**
- * Automatic sends at once per process, as jobs or after an inbound turn. A send is mostly waiting
+ * Automatic sends at once per process, on each path (send jobs; sends after an inbound turn). A send is mostly waiting
  * (its slot, PostgreSQL, Meta): 8 capped one instance at ~30 sends/s (bench:pipeline); unbounded,
  * hundreds of callers each booked a slot and a busy event loop woke them late and bunched (156 sends
  * in one second at a tier of 80, 102 × 130429).
@@ -53,7 +53,7 @@ function isFinal(err: unknown): err is AppError {
 /**
  * The inbound turn's automatic messages (the consent bot's prompt and answers, notices): stored in
  * the turn's transaction through the sender's gate, handed to Meta as soon as it commits, with no job
- * hop (bench:pipeline: one fewer job and ~10 fewer statements per bot reply). A process that dies in
+ * hop (one job fewer per bot reply, and no wait for a send worker: docs/scaling.md). A process that dies in
  * between leaves the row for recovery.ts to resume. Content the sender cannot stage goes as a job.
  */
 export async function sendAfterCommit(d: ConversationDeps, c: PoolClient, contact: ContactRow, s: AutoSend): Promise<void> {

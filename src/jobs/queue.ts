@@ -114,6 +114,7 @@ export class JobQueue {
     if (this.started) return;
     await this.boss.start();
     this.started = true;
+    this.stopping = false;
     for (const def of this.definitions.values()) await this.activate(def);
   }
 
@@ -181,8 +182,8 @@ export class JobQueue {
    * Runs `fn` outside any job (a job's follow-up that must not hold its slot, e.g. a send waiting for
    * the number's pace), at most `concurrency` of a `label` at once in this process, counted as
    * running: idle() waits for it; stop() lets it run (bounded) and, past half its bound, drops work
-   * not yet started. Its durability is the caller's (state already committed that a sweeper resumes); errors
-   * are logged.
+   * not yet started. Its durability is the caller's (state already committed that a sweeper
+   * resumes); errors are logged.
    */
   detach(label: string, concurrency: number, fn: () => Promise<void>): void {
     let gate = this.gates.get(label);
