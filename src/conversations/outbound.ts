@@ -45,9 +45,13 @@ const requestOf = (s: AutoSend): OutboundRequest => ({
   content: s.content,
 });
 
-/** The automatic message is final: a retry cannot make it go (the policy said no, Meta refused it). */
-function isFinal(err: unknown): err is AppError {
-  return err instanceof AppError && (FINAL_CODES.has(err.code) || (err.status < 500 && err.status !== 429));
+/**
+ * A send that failed for good (the policy said no, Meta refused it) is dropped with a warning: a retry
+ * cannot make it go. Anything else is thrown on, to be retried.
+ */
+function dropIfFinal(d: ConversationDeps, s: AutoSend, err: unknown): void {
+  if (!(err instanceof AppError && (FINAL_CODES.has(err.code) || (err.status < 500 && err.status !== 429)))) throw err;
+  d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
 }
 
 /**
@@ -62,9 +66,7 @@ export async function sendAfterCommit(d: ConversationDeps, c: PoolClient, contac
   try {
     staged = await d.sender.stage(c, requestOf(s), contact);
   } catch (err) {
-    if (!isFinal(err)) throw err;
-    d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
-    return;
+    return dropIfFinal(d, s, err);
   }
   if (!staged) return;
   if (s.conversationId) await markSent(d, c, s, staged.row.id);
@@ -74,8 +76,7 @@ export async function sendAfterCommit(d: ConversationDeps, c: PoolClient, contac
       try {
         await dispatch();
       } catch (err) {
-        if (!isFinal(err)) throw err; // logged; the row waits for recovery.ts
-        d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
+        dropIfFinal(d, s, err); // not final: logged by detach; the row waits for recovery.ts
       }
     }),
   );
@@ -110,9 +111,7 @@ export async function defineSendJob(d: ConversationDeps): Promise<void> {
       try {
         row = await d.sender.send(requestOf(s));
       } catch (err) {
-        if (!isFinal(err)) throw err;
-        d.ctx.logger.warn({ code: err.code, clientKey: s.clientKey, conversationId: s.conversationId }, 'automatic message not sent');
-        return;
+        return dropIfFinal(d, s, err);
       }
       if (s.conversationId) await markSent(d, d.ctx.db.pool, s, row.id);
     },

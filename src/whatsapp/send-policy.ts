@@ -16,12 +16,9 @@ const HOUR_MS = 3_600_000;
 /**
  * An uninstalled portal sends nothing at all — no rep message, bot answer, reminder, campaign or read
  * receipt — from the moment the app learns of the uninstall (HubSpot refused the refresh token:
- * `invalid_grant`, src/hubspot/tokens.ts). Checked by the sender, the one path to Meta.
+ * `invalid_grant`, src/hubspot/tokens.ts). Checked by the sender, the one path to Meta: with the
+ * number before each send (`portalNumberAndStatus`), again right before the call (its claim).
  */
-export async function assertPortalSends(q: Queryable, portalId: number): Promise<void> {
-  if (await portalUninstalled(q, portalId)) throw uninstalledError();
-}
-
 export function uninstalledError(): AppError {
   return new AppError(409, 'PORTAL_UNINSTALLED', 'The app was uninstalled from this HubSpot account; nothing is sent until it is installed again.');
 }

@@ -12,7 +12,7 @@ import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorRea
 import { flagNeedsToken, portalNumber, portalNumberAndStatus, type NumberRow } from './numbers.js';
 import { advanceStatus, recordWamid } from './status.js';
 import { checkConsent } from './consent-policy.js';
-import { assertAutoReplyBudget, assertPortalSends, portalUninstalled, uninstalledError } from './send-policy.js';
+import { assertAutoReplyBudget, portalUninstalled, uninstalledError } from './send-policy.js';
 import { STAGEABLE_KINDS, type SendOptions, type StagedSend } from '../seams.js';
 import { OutboundRequestSchema, type MessageRow, type OutboundRequest } from './types.js';
 
@@ -63,6 +63,15 @@ function parseRequest(input: OutboundRequest): OutboundRequest {
   const details = zodDetails(parsed.error);
   const [field, msg] = Object.entries(details)[0] ?? ['_', 'invalid'];
   throw validation(`${field}: ${msg}`, details);
+}
+
+/** The portal's number, if the portal still sends (not uninstalled) and the number's token works; one round trip. */
+async function usableNumber(q: Queryable, portalId: number, phoneNumberId: string): Promise<NumberRow> {
+  const { number, uninstalled } = await portalNumberAndStatus(q, portalId, phoneNumberId);
+  if (uninstalled) throw uninstalledError();
+  if (!number) throw notFound(`WhatsApp number ${phoneNumberId} is not connected to this portal`);
+  if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
+  return number;
 }
 
 /** The outbound row, `dispatch_pending` until the call's claim; undefined when the client key exists already. */
@@ -147,10 +156,7 @@ export class Sender {
 
   /** The policy gate (send-policy.ts, consent-policy.ts): every sender — card, bot, reminders, campaigns — passes here. */
   private async gate(q: Queryable, req: OutboundRequest, known?: ContactRow): Promise<{ number: NumberRow; contact: ContactRow }> {
-    const { number, uninstalled } = await portalNumberAndStatus(q, req.portalId, req.phoneNumberId);
-    if (uninstalled) throw uninstalledError();
-    if (!number) throw notFound(`WhatsApp number ${req.phoneNumberId} is not connected to this portal`);
-    if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
+    const number = await usableNumber(q, req.portalId, req.phoneNumberId);
     const contact = known ?? (await getContact(q, req.portalId, req.contactId));
     if (!contact) throw notFound(`Contact ${req.contactId} not found`);
     if (!contact.phone_e164 && !contact.bsuid) throw validation('The contact has no WhatsApp identity', { contactId: 'no phone or user id' });
@@ -358,10 +364,7 @@ export class Sender {
   }
 
   async markRead(portalId: number, phoneNumberId: string, wamid: string): Promise<void> {
-    await assertPortalSends(this.ctx.db.pool, portalId);
-    const number = await portalNumber(this.ctx.db.pool, portalId, phoneNumberId);
-    if (!number) throw notFound(`WhatsApp number ${phoneNumberId} is not connected to this portal`);
-    if (number.token_status === 'needs_token') throw appErrorFor('NUMBER_TOKEN_INVALID');
+    const number = await usableNumber(this.ctx.db.pool, portalId, phoneNumberId);
     try {
       await this.d.graph.markRead(phoneNumberId, this.token(number), wamid);
     } catch (err) {
