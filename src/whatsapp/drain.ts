@@ -50,6 +50,19 @@ export function wakeLane(ctx: AppContext, numberKey: string, lane: number, clien
   return ctx.jobs.send(WEBHOOK_WAKE_QUEUE, { numberKey, lane }, { client, singletonKey: laneKey(numberKey, lane) });
 }
 
+/**
+ * One wake-up per distinct lane among `keys`, in one statement (the ack path's group commit). In
+ * key order: two batches inserting the same keys in opposite orders deadlock (a refused ack).
+ */
+export function wakeLanes(ctx: AppContext, keys: { numberKey: string; lane: number }[], client: Queryable): Promise<void> {
+  const lanes = new Map(keys.map((k) => [laneKey(k.numberKey, k.lane), k]));
+  const jobs = [...lanes.keys()].sort().map((key) => {
+    const { numberKey, lane } = lanes.get(key)!;
+    return { data: { numberKey, lane }, singletonKey: key };
+  });
+  return ctx.jobs.sendMany(WEBHOOK_WAKE_QUEUE, jobs, { client });
+}
+
 interface Processed {
   id: number;
   summary: Summary;

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { AppContext } from '../app-context.js';
 import { AckBatcher } from './ack-batcher.js';
-import { drainKeyOf, laneKey, wakeLane } from './drain.js';
+import { drainKeyOf, wakeLanes } from './drain.js';
 import { isValidMetaSignature, safeEqual } from './signature.js';
 
 /**
@@ -18,14 +18,9 @@ export async function storeWebhookEvents(ctx: AppContext, raws: Buffer[]): Promi
        SELECT b, k, l FROM unnest($1::bytea[], $2::text[], $3::smallint[]) WITH ORDINALITY AS t(b, k, l, n) ORDER BY n RETURNING id`,
       [raws, keys.map((k) => k.numberKey), keys.map((k) => k.lane)],
     );
-    // One wake-up per lane in the batch (drain.ts); a lane already waiting for its drain absorbs
-    // it (singleton key on a 'short' queue), so a burst costs a few jobs, not one per POST. In key
-    // order: two batches inserting the same keys in opposite orders deadlock (a refused ack).
-    const lanes = new Map(keys.map((k) => [laneKey(k.numberKey, k.lane), k]));
-    for (const key of [...lanes.keys()].sort()) {
-      const { numberKey, lane } = lanes.get(key)!;
-      await wakeLane(ctx, numberKey, lane, c);
-    }
+    // One wake-up per lane in the batch, in one statement (drain.ts); a lane already waiting for
+    // its drain absorbs it (singleton key on a 'short' queue), so a burst costs a few jobs, not one per POST.
+    await wakeLanes(ctx, keys, c);
     return r.rows.map((x) => Number(x.id)).sort((a, b) => a - b);
   });
 }
