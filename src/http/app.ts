@@ -1,9 +1,8 @@
 import express, { type Express, type Request } from 'express';
-import { randomUUID } from 'node:crypto';
-import { pinoHttp } from 'pino-http';
 import type { AppContext, Domain } from '../app-context.js';
 import { jsonParsers } from './body-guard.js';
 import { errorHandler, unknownRoute } from './errors.js';
+import { requestLog } from './request-log.js';
 import { baseSecurityHeaders } from './security-headers.js';
 
 declare module 'http' {
@@ -27,22 +26,7 @@ export async function createHttpApp(ctx: AppContext, domains: Domain[]): Promise
   app.set('trust proxy', false); // signed URLs are rebuilt from PUBLIC_BASE_URL, never from proxy headers
   app.use(baseSecurityHeaders(ctx.config));
 
-  app.use(
-    pinoHttp({
-      logger: ctx.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLog(ctx.logger));
 
   app.use(jsonParsers(keepRaw, RAW_BODY_PATHS));
 
