@@ -182,4 +182,23 @@ describe('job queue', () => {
     expect(done.length).toBeLessThan(20);
     expect(done).toEqual(Array.from({ length: done.length }, (_, i) => i)); // first come, first served; the rest dropped
   });
+
+  it('sendMany enqueues with the caller\'s transaction, one job per new key on a short queue, nothing on rollback', async () => {
+    const jobs = new JobQueue(db, createLogger('silent'), { work: false });
+    await jobs.define({ name: 'test.wakes', policy: 'short', handler: async () => {} });
+    await jobs.start();
+    const queued = async () =>
+      (await db.query<{ k: string }>(`SELECT singleton_key AS k FROM pgboss.job WHERE name = 'test.wakes' AND state = 'created' ORDER BY 1`)).rows.map((r) => r.k);
+    await jobs.send('test.wakes', { n: 0 }, { singletonKey: 'a' });
+    await db.tx(async (c) => jobs.sendMany('test.wakes', ['a', 'b', 'c'].map((k) => ({ data: { k }, singletonKey: k })), { client: c }));
+    expect(await queued()).toEqual(['a', 'b', 'c']); // 'a' was already waiting: absorbed
+    await expect(
+      db.tx(async (c) => {
+        await jobs.sendMany('test.wakes', [{ data: {}, singletonKey: 'd' }], { client: c });
+        throw new Error('the caller fails');
+      }),
+    ).rejects.toThrow('the caller fails');
+    expect(await queued()).toEqual(['a', 'b', 'c']);
+    await jobs.stop(1000);
+  });
 });
