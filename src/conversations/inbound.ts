@@ -89,8 +89,8 @@ async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Da
     lastInboundAt: t.msg.sent_at,
     waitingSince,
     now: t.now,
+    firstMessageId: t.msg.id,
   });
-  await attachMessage(t.c, t.msg.id, conv.id);
   return conv;
 }
 
@@ -161,7 +161,9 @@ export async function handleInbound(d: ConversationDeps, messageId: number): Pro
     if (!contact) return;
     const claim = await c.query('INSERT INTO inbound_handled (message_id) VALUES ($1) ON CONFLICT DO NOTHING RETURNING 1', [messageId]);
     if (!claim.rowCount) return; // already handled (a retried or duplicated job)
-    const msg = (await getMessage(c, messageId))!;
+    // Not read again: what a turn reads of an inbound message (its text, type, number, times) never
+    // changes once stored; the claim above is what makes the turn happen once.
+    const msg = pre;
     const t: Turn = { d, c, msg, contact, settings, lang: customerLanguage(contact.phone_e164, settings.consent.language), now: d.ctx.clock.now(), contactOwnerId };
 
     const bot = d.consentBot;
