@@ -52,6 +52,11 @@ export class DomainEvents {
     this.subscribers.set(event, list);
   }
 
+  /** Whether emitting this event enqueues a job (a durable subscriber that does not filter it out). */
+  enqueuesJobs<E extends EventName>(event: E, data: EventMap[E]): boolean {
+    return (this.subscribers.get(event) ?? []).some((queue) => this.filters.get(`${event}>${queue}`)?.(data as never) !== false);
+  }
+
   async emit<E extends EventName>(event: E, data: EventMap[E], opts: { client?: Queryable; singletonKey?: string; fairKey?: string } = {}): Promise<void> {
     for (const queue of this.subscribers.get(event) ?? []) {
       if (this.filters.get(`${event}>${queue}`)?.(data as never) === false) continue;

@@ -10,7 +10,7 @@ import { LATE_WAKE_MS, lateBy } from '../limits/index.js';
 import type { SendLimiter } from './limiter.js';
 import { appErrorFor, errorMessageFor, isRetryable, reasonFor, type MetaErrorReason } from './meta-errors.js';
 import { flagNeedsToken, portalNumber, portalNumberAndStatus, type NumberRow } from './numbers.js';
-import { advanceStatus, recordWamid } from './status.js';
+import { advanceStatus, recordWamid, storeWamidIfNothingWaits } from './status.js';
 import { checkConsent } from './consent-policy.js';
 import { assertAutoReplyBudget, portalUninstalled, uninstalledError } from './send-policy.js';
 import { STAGEABLE_KINDS, type SendOptions, type StagedSend } from '../seams.js';
@@ -323,9 +323,19 @@ export class Sender {
   }
 
   private async accepted(msg: MessageRow, wamid: string, first: boolean): Promise<MessageRow> {
+    // Most answers cost one statement and no transaction: no status came before the answer, and
+    // announcing the send enqueues no job (it wakes the timeline once the row is written).
+    const announce = { messageId: msg.id, portalId: msg.portal_id };
+    if (!first || !this.ctx.events.enqueuesJobs('message.outbound', announce)) {
+      const stored = await storeWamidIfNothingWaits<MessageRow>(this.ctx.db.pool, { messageId: msg.id, wamid });
+      if (stored) {
+        if (first) await this.ctx.events.emit('message.outbound', announce);
+        return stored;
+      }
+    }
     const { row, moved } = await this.ctx.db.tx(async (c) => {
       const stored = await recordWamid<MessageRow>(c, this.ctx.events, { messageId: msg.id, wamid });
-      if (first) await this.ctx.events.emit('message.outbound', { messageId: msg.id, portalId: msg.portal_id }, { client: c });
+      if (first) await this.ctx.events.emit('message.outbound', announce, { client: c });
       return stored;
     });
     // A status that came before Meta's answer moved the row on: read it again.

@@ -114,6 +114,21 @@ export async function recordStatus(q: Queryable, events: DomainEvents, r: Status
  * (Meta can be that fast; such statuses wait in `message_status_events`) applied — one statement when
  * none waits. Only statuses reported for the message's own number count (issue 17). `moved`: one applied.
  */
+/**
+ * The common case of Meta's answer, in one statement and outside any transaction: the wamid stored
+ * when no status for it came first. Null when one did (or the row is gone): recordWamid applies it.
+ * A status arriving meanwhile finds the message by its callback data (ingest-items.ts).
+ */
+export async function storeWamidIfNothingWaits<Row>(q: Queryable, p: { messageId: number; wamid: string }): Promise<Row | null> {
+  const r = await q.query<Row & object>(
+    `UPDATE messages m SET wamid = $2 WHERE m.id = $1
+       AND NOT EXISTS (SELECT 1 FROM message_status_events e WHERE e.wamid = $2 AND e.phone_number_id = m.phone_number_id)
+     RETURNING *`,
+    [p.messageId, p.wamid],
+  );
+  return r.rows[0] ?? null;
+}
+
 export async function recordWamid<Row extends { phone_number_id: string }>(
   q: Queryable,
   events: DomainEvents,

@@ -1,7 +1,7 @@
 // Status webhooks are scoped by the number they came for (issue 17): a status for a wamid applies
 // only to a message of the portal owning that number — never to another portal's message with the
 // same wamid, nor through our callback data naming another portal's message.
-import { recordWamid } from '../../src/whatsapp/status.js';
+import { recordWamid, storeWamidIfNothingWaits } from '../../src/whatsapp/status.js';
 import { startTestRuntime, type TestRuntime } from '../helpers/runtime.js';
 import { postWebhook, seedNumber } from './helpers.js';
 
@@ -65,6 +65,18 @@ describe('status webhooks scoped by number', () => {
     expect(await statusOf(id)).toEqual({ status: 'accepted', wamid: null });
     await deliver(A, { id: 'wamid.scope-2', status: 'sent', timestamp: 1750030301, biz_opaque_callback_data: `m:${id}` });
     expect(await statusOf(id)).toEqual({ status: 'sent', wamid: 'wamid.scope-2' });
+  });
+
+  test('Meta’s answer is stored in one statement unless a status of the message’s own number waits for it', async () => {
+    const id = await outboundOfA(null);
+    await deliver(B, { id: 'wamid.scope-4', status: 'read', timestamp: 1750030500 }); // another number's: does not count
+    const stored = await storeWamidIfNothingWaits<{ wamid: string; status: string }>(rt.db.pool, { messageId: id, wamid: 'wamid.scope-4' });
+    expect(stored).toMatchObject({ wamid: 'wamid.scope-4', status: 'accepted' });
+
+    const other = await outboundOfA(null);
+    await deliver(A, { id: 'wamid.scope-5', status: 'delivered', timestamp: 1750030600 }); // waits for the wamid
+    expect(await storeWamidIfNothingWaits(rt.db.pool, { messageId: other, wamid: 'wamid.scope-5' })).toBeNull();
+    expect(await statusOf(other)).toEqual({ status: 'accepted', wamid: null }); // left to recordWamid, which applies it
   });
 
   test('statuses waiting for the wamid are applied only when they came for the message’s own number', async () => {
