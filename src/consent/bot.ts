@@ -50,7 +50,8 @@ export interface ConversationPort<C extends BotConversation> {
   /** Links the turn's message to the conversation and moves its window. */
   attach(conv: C): Promise<C>;
   /** A new conversation with the bot, started by the turn's message (linked to it). */
-  startBotConversation(): Promise<C>;
+  /** A new conversation with the bot, its first prompt's state written as it is created. */
+  startBotConversation(first: { consentVersion: number; consentLanguage: Language; consentPromptText: string }): Promise<C>;
   setBotState(conv: C, set: Partial<Pick<BotConversation, 'bot_attempts' | 'consent_version' | 'consent_language' | 'consent_prompt_text'>>): Promise<C>;
   addEvent(conv: C, kind: string, detail?: Record<string, unknown>): Promise<void>;
   /**
@@ -136,10 +137,9 @@ export class ConsentBot {
 
   /** A contact without consent writes: a conversation with the bot, which asks for consent (F8). */
   async start<C extends BotConversation>(t: ConsentTurn, port: ConversationPort<C>): Promise<void> {
-    const conv = await port.startBotConversation();
     const company = await companyName(t.c, t.msg.phone_number_id);
     const prompt = consentPrompt(t.settings, t.lang, company);
-    await port.setBotState(conv, { bot_attempts: 1, consent_version: t.settings.consent.version, consent_language: t.lang, consent_prompt_text: prompt.body });
+    const conv = await port.startBotConversation({ consentVersion: t.settings.consent.version, consentLanguage: t.lang, consentPromptText: prompt.body });
     await port.addEvent(conv, 'opened', { status: 'bot' });
     await sendPrompt(t, port, conv, 1, prompt);
   }

@@ -78,7 +78,7 @@ async function openAndRoute(t: Turn, conv: ConversationRow): Promise<Conversatio
 }
 
 /** A new conversation started by the customer's message (its window opens with it), the message linked to it. */
-async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Date | null): Promise<ConversationRow> {
+async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Date | null, bot?: Parameters<typeof insertConversation>[1]['bot']): Promise<ConversationRow> {
   const conv = await insertConversation(t.c, {
     portalId: t.msg.portal_id,
     contactId: t.contact.id,
@@ -90,6 +90,7 @@ async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Da
     waitingSince,
     now: t.now,
     firstMessageId: t.msg.id,
+    bot,
   });
   return conv;
 }
@@ -134,7 +135,7 @@ async function handToAgents(t: Turn, conv: ConversationRow): Promise<{ conv: Con
 function consentPort(t: Turn): ConversationPort<ConversationRow> {
   return {
     attach: (conv) => attach(t, conv),
-    startBotConversation: () => newConversation(t, 'bot', null),
+    startBotConversation: (first) => newConversation(t, 'bot', null, { attempts: 1, ...first }),
     setBotState: (conv, set) => updateConversation(t.c, conv.id, set, t.now),
     addEvent: (conv, kind, detail) => addEvent(t.c, { portalId: conv.portal_id, conversationId: conv.id, kind, at: t.now, ...(detail ? { detail } : {}) }),
     handToAgents: (conv) => handToAgents(t, conv),

@@ -38,16 +38,21 @@ export async function insertConversation(
     now: Date;
     /** The message that starts it, linked in the same statement (attachMessage's work, one round trip fewer). */
     firstMessageId?: number;
+    /** A conversation that starts with the consent bot: its first prompt's state. */
+    bot?: { attempts: number; consentVersion: number; consentLanguage: string; consentPromptText: string };
   },
 ): Promise<ConversationRow> {
   const r = await q.query<ConversationRow>(
     `WITH conv AS (
        INSERT INTO conversations (portal_id, contact_id, phone_number_id, status, opened_at, window_expires_at, last_inbound_at,
-         waiting_since, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING *),
+         waiting_since, created_at, updated_at, bot_attempts, consent_version, consent_language, consent_prompt_text)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $11, $12, $13, $14) RETURNING *),
      linked AS (UPDATE messages SET conversation_id = (SELECT id FROM conv) WHERE id = $10)
      SELECT * FROM conv`,
-    [p.portalId, p.contactId, p.phoneNumberId, p.status, p.openedAt, p.windowExpiresAt, p.lastInboundAt, p.waitingSince, p.now, p.firstMessageId ?? null],
+    [
+      ...[p.portalId, p.contactId, p.phoneNumberId, p.status, p.openedAt, p.windowExpiresAt, p.lastInboundAt, p.waitingSince, p.now, p.firstMessageId ?? null],
+      ...[p.bot?.attempts ?? 0, p.bot?.consentVersion ?? null, p.bot?.consentLanguage ?? null, p.bot?.consentPromptText ?? null],
+    ],
   );
   return r.rows[0]!;
 }
