@@ -8,7 +8,7 @@ import { notifyAgent, routeConversation } from './assignment.js';
 import { recordEvent } from '../reports/events.js'; // [reports] reporting events, same transaction
 import type { ConversationDeps } from './deps.js';
 import { sendAfterCommit } from './outbound.js';
-import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation } from './repo.js';
+import { activeConversation, addEvent, attachMessage, getMessage, insertConversation, updateConversation, type InitialBotState } from './repo.js';
 import type { ConversationRow } from './types.js';
 import { windowEndAfter } from './window.js';
 
@@ -78,7 +78,7 @@ async function openAndRoute(t: Turn, conv: ConversationRow): Promise<Conversatio
 }
 
 /** A new conversation started by the customer's message (its window opens with it), the message linked to it. */
-async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Date | null, bot?: Parameters<typeof insertConversation>[1]['bot']): Promise<ConversationRow> {
+async function newConversation(t: Turn, status: 'bot' | 'open', waitingSince: Date | null, bot?: InitialBotState): Promise<ConversationRow> {
   const conv = await insertConversation(t.c, {
     portalId: t.msg.portal_id,
     contactId: t.contact.id,

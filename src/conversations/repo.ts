@@ -24,6 +24,14 @@ export async function currentConversationOfContact(q: Queryable, contactId: numb
   return r.rows[0];
 }
 
+/** The consent bot's state as its conversation is created (the first prompt's). */
+export interface InitialBotState {
+  attempts: number;
+  consentVersion: number;
+  consentLanguage: string;
+  consentPromptText: string;
+}
+
 export async function insertConversation(
   q: Queryable,
   p: {
@@ -39,7 +47,7 @@ export async function insertConversation(
     /** The message that starts it, linked in the same statement (attachMessage's work, one round trip fewer). */
     firstMessageId?: number;
     /** A conversation that starts with the consent bot: its first prompt's state. */
-    bot?: { attempts: number; consentVersion: number; consentLanguage: string; consentPromptText: string };
+    bot?: InitialBotState;
   },
 ): Promise<ConversationRow> {
   const r = await q.query<ConversationRow>(
