@@ -13,7 +13,8 @@ Client.prototype.query = function (config, values, callback) {
     const key = text.replace(/\s+/g, ' ').trim().slice(0, 100);
     counts.set(key, (counts.get(key) || 0) + 1);
     // Which transactions a message costs: each BEGIN is also counted under its first statement.
-    if (this.__afterBegin) counts.set(`BEGIN → ${key.slice(0, 86)}`, (counts.get(`BEGIN → ${key.slice(0, 86)}`) || 0) + 1);
+    const opened = `BEGIN → ${key.slice(0, 86)}`;
+    if (this.__afterBegin) counts.set(opened, (counts.get(opened) || 0) + 1);
     this.__afterBegin = key === 'BEGIN';
   }
   return query.call(this, config, values, callback);

@@ -49,8 +49,7 @@ export interface BotSend {
 export interface ConversationPort<C extends BotConversation> {
   /** Links the turn's message to the conversation and moves its window. */
   attach(conv: C): Promise<C>;
-  /** A new conversation with the bot, started by the turn's message (linked to it). */
-  /** A new conversation with the bot, its first prompt's state written as it is created. */
+  /** A new conversation with the bot, started by the turn's message (linked to it), its first prompt's state written as it is created. */
   startBotConversation(first: { consentVersion: number; consentLanguage: Language; consentPromptText: string }): Promise<C>;
   setBotState(conv: C, set: Partial<Pick<BotConversation, 'bot_attempts' | 'consent_version' | 'consent_language' | 'consent_prompt_text'>>): Promise<C>;
   addEvent(conv: C, kind: string, detail?: Record<string, unknown>): Promise<void>;

@@ -58,8 +58,8 @@ export async function insertConversation(
      linked AS (UPDATE messages SET conversation_id = (SELECT id FROM conv) WHERE id = $10)
      SELECT * FROM conv`,
     [
-      ...[p.portalId, p.contactId, p.phoneNumberId, p.status, p.openedAt, p.windowExpiresAt, p.lastInboundAt, p.waitingSince, p.now, p.firstMessageId ?? null],
-      ...[p.bot?.attempts ?? 0, p.bot?.consentVersion ?? null, p.bot?.consentLanguage ?? null, p.bot?.consentPromptText ?? null],
+      p.portalId, p.contactId, p.phoneNumberId, p.status, p.openedAt, p.windowExpiresAt, p.lastInboundAt, p.waitingSince, p.now, p.firstMessageId ?? null,
+      p.bot?.attempts ?? 0, p.bot?.consentVersion ?? null, p.bot?.consentLanguage ?? null, p.bot?.consentPromptText ?? null,
     ],
   );
   return r.rows[0]!;

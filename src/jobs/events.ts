@@ -52,16 +52,18 @@ export class DomainEvents {
     this.subscribers.set(event, list);
   }
 
+  /** The subscribed queues this event's data enqueues a job on (their filters let it through). */
+  private queuesFor<E extends EventName>(event: E, data: EventMap[E]): string[] {
+    return (this.subscribers.get(event) ?? []).filter((queue) => this.filters.get(`${event}>${queue}`)?.(data as never) !== false);
+  }
+
   /** Whether emitting this event enqueues a job (a durable subscriber that does not filter it out). */
   enqueuesJobs<E extends EventName>(event: E, data: EventMap[E]): boolean {
-    return (this.subscribers.get(event) ?? []).some((queue) => this.filters.get(`${event}>${queue}`)?.(data as never) !== false);
+    return this.queuesFor(event, data).length > 0;
   }
 
   async emit<E extends EventName>(event: E, data: EventMap[E], opts: { client?: Queryable; singletonKey?: string; fairKey?: string } = {}): Promise<void> {
-    for (const queue of this.subscribers.get(event) ?? []) {
-      if (this.filters.get(`${event}>${queue}`)?.(data as never) === false) continue;
-      await this.jobs.send(queue, data as object, opts);
-    }
+    for (const queue of this.queuesFor(event, data)) await this.jobs.send(queue, data as object, opts);
     for (const wake of this.wakes.get(event) ?? []) {
       const run = () =>
         void Promise.resolve()

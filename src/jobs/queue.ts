@@ -78,6 +78,9 @@ const KEEP_COMPLETED_SECONDS = 24 * 60 * 60;
  * holds a short lease renewed by a heartbeat (heartbeat.ts), so a dead worker's job is retried in
  * seconds, not after a long expiry.
  */
+/** pg-boss's statements run on the caller's client: the job commits (or not) with the caller's writes. */
+const bossDb = (client: Queryable) => ({ executeSql: (text: string, values: unknown[]) => client.query(text, values) });
+
 export class JobQueue {
   readonly boss: PgBoss;
   private readonly definitions = new Map<string, JobDefinition<any>>();
@@ -170,12 +173,16 @@ export class JobQueue {
       singletonKey: opts.singletonKey,
       startAfter: opts.startAfterSeconds,
       ...(opts.fairKey ? { priority: this.bursts.priorityFor(`${name}|${opts.fairKey}`) } : {}),
-      ...(client ? { db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } : {}),
+      ...(client ? { db: bossDb(client) } : {}),
     } as any);
-    // Wake a local worker now rather than at its next poll; inside a transaction, once it commits.
+    this.notifyOnceStored(name, client);
+    return id;
+  }
+
+  /** Wakes a local worker now rather than at its next poll; inside a transaction, once it commits. */
+  private notifyOnceStored(name: string, client: Queryable | undefined): void {
     if (client) afterCommit(client, () => this.notify(name));
     else this.notify(name);
-    return id;
   }
 
   /**
@@ -189,10 +196,9 @@ export class JobQueue {
     await this.boss.insert(
       name,
       jobs.map((j) => ({ id: jobId(), name, data: j.data, singletonKey: j.singletonKey })),
-      client ? ({ db: { executeSql: (text: string, values: unknown[]) => client.query(text, values) } } as any) : undefined,
+      client ? ({ db: bossDb(client) } as any) : undefined,
     );
-    if (client) afterCommit(client, () => this.notify(name));
-    else this.notify(name);
+    this.notifyOnceStored(name, client);
   }
 
   /**

@@ -110,11 +110,6 @@ export async function recordStatus(q: Queryable, events: DomainEvents, r: Status
 }
 
 /**
- * Meta's answer to a send: the wamid on the message, and the furthest status that arrived before it
- * (Meta can be that fast; such statuses wait in `message_status_events`) applied — one statement when
- * none waits. Only statuses reported for the message's own number count (issue 17). `moved`: one applied.
- */
-/**
  * The common case of Meta's answer, in one statement and outside any transaction: the wamid stored
  * when no status for it came first. Null when one did (or the row is gone): recordWamid applies it.
  * A status arriving meanwhile finds the message by its callback data (ingest-items.ts).
@@ -129,6 +124,11 @@ export async function storeWamidIfNothingWaits<Row>(q: Queryable, p: { messageId
   return r.rows[0] ?? null;
 }
 
+/**
+ * Meta's answer to a send: the wamid on the message, and the furthest status that arrived before it
+ * (Meta can be that fast; such statuses wait in `message_status_events`) applied — one statement when
+ * none waits. Only statuses reported for the message's own number count (issue 17). `moved`: one applied.
+ */
 export async function recordWamid<Row extends { phone_number_id: string }>(
   q: Queryable,
   events: DomainEvents,
